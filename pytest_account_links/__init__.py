@@ -1,0 +1,64 @@
+"""pytest-account-links: an offline fake of Stripe's ``POST /v2/core/account_links``.
+
+Installing the package is all it takes: pytest loads :mod:`.plugin` and the
+``account_links`` fixture is there. The names below are imported on first use,
+so loading the plugin stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pytest_account_links._calls import Call, CallList
+    from pytest_account_links._clock import Clock
+    from pytest_account_links._fake import AccountLinksFake
+    from pytest_account_links.errors import CATALOGUE, ErrorSpec, UnfakedRequestError
+    from pytest_account_links.models import (
+        AccountLinkCreateParams,
+        LegacyAccountLinkCreateParams,
+    )
+    from pytest_account_links.provider import StripeProvider
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CATALOGUE",
+    "AccountLinkCreateParams",
+    "AccountLinksFake",
+    "Call",
+    "CallList",
+    "Clock",
+    "ErrorSpec",
+    "LegacyAccountLinkCreateParams",
+    "StripeProvider",
+    "UnfakedRequestError",
+    "__version__",
+]
+
+_WHERE = {
+    "AccountLinkCreateParams": "models",
+    "AccountLinksFake": "_fake",
+    "CATALOGUE": "errors",
+    "Call": "_calls",
+    "CallList": "_calls",
+    "Clock": "_clock",
+    "ErrorSpec": "errors",
+    "LegacyAccountLinkCreateParams": "models",
+    "StripeProvider": "provider",
+    "UnfakedRequestError": "errors",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pytest_account_links' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"pytest_account_links.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,56 @@
+"""Stripe API versions: which rules a request's ``Stripe-Version`` header selects.
+
+A version reads ``YYYY-MM-DD.<release>`` (``2026-10-28.endive``); the date part
+decides the rules. ``use_case.<type>.configurations`` was required up to
+``2026-09-30.endive`` and is rejected from that version on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+#: The newest version this fake knows; used when a request sends no header.
+LATEST_VERSION = "2026-10-28.endive"
+
+#: The first version without ``use_case.<type>.configurations``.
+CONFIGURATIONS_REMOVED_IN = "2026-09-30.endive"
+_CONFIGURATIONS_REMOVED = date(2026, 9, 30)
+
+_SHAPE = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?:\.(?P<release>[a-z]+))?$")
+
+
+@dataclass(frozen=True, slots=True)
+class ApiVersion:
+    """A parsed ``Stripe-Version``."""
+
+    raw: str
+    day: date
+
+    @property
+    def takes_configurations(self) -> bool:
+        """True where ``configurations`` is part of the request (and required)."""
+        return self.day < _CONFIGURATIONS_REMOVED
+
+
+class VersionProblem(Exception):
+    """A ``Stripe-Version`` header that Stripe would refuse."""
+
+
+def parse_version(raw: str) -> ApiVersion:
+    """Parse a version string; raise :class:`VersionProblem` with Stripe's kind of message."""
+    shaped = _SHAPE.match(raw.strip())
+    if shaped is None:
+        raise VersionProblem(
+            f"Invalid Stripe API version: {raw!r}. A version reads like "
+            f"'{LATEST_VERSION}' (a date, then a release name)."
+        )
+    try:
+        day = date(int(shaped["y"]), int(shaped["m"]), int(shaped["d"]))
+    except ValueError as exc:
+        raise VersionProblem(f"Invalid Stripe API version: {raw!r} ({exc}).") from None
+    return ApiVersion(raw=raw.strip(), day=day)
+
+
+LATEST = parse_version(LATEST_VERSION)

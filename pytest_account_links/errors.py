@@ -1,0 +1,140 @@
+"""The catalogue of errors the fake answers with: one entry a code.
+
+This module is the single source for each error's HTTP status, its v2 envelope
+``type``, its default message and the extra fields its body carries. The first
+four entries are documented by Stripe for ``POST /v2/core/account_links``
+(status from the API reference, shape from Stripe's OpenAPI spec); the others
+are the fake's documented choices for errors Stripe answers on every endpoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["CATALOGUE", "ErrorSpec", "UnfakedRequestError", "error_body"]
+
+
+@dataclass(frozen=True)
+class ErrorSpec:
+    """One error the fake can answer with."""
+
+    code: str
+    status: int
+    #: The envelope's ``type``; ``None`` where Stripe's spec gives the error none.
+    type: str | None
+    message: str
+    #: A message meant for the end user, for the codes whose body carries one.
+    user_message: str | None = None
+    #: Extra fields of the body, with their defaults.
+    extras: Mapping[str, Any] = field(default_factory=dict)
+    documented: bool = False
+    description: str = ""
+
+
+CATALOGUE: Mapping[str, ErrorSpec] = {
+    spec.code: spec
+    for spec in (
+        ErrorSpec(
+            code="accounts_v2_access_blocked",
+            status=400,
+            type=None,
+            message="Accounts v2 is not enabled for your platform.",
+            user_message="Accounts v2 is not enabled for this platform.",
+            documented=True,
+            description="Accounts v2 is not enabled for your platform.",
+        ),
+        ErrorSpec(
+            code="configs_must_match_to_use_account_links",
+            status=400,
+            type=None,
+            message=(
+                "Account cannot be onboarded via v2/core/account_links without specifying "
+                "the right configurations."
+            ),
+            user_message="The requested configurations do not match the account's.",
+            extras={"applied_configurations": ["recipient"]},
+            documented=True,
+            description="The request's configurations do not match the account's.",
+        ),
+        ErrorSpec(
+            code="not_found",
+            status=404,
+            type=None,
+            message="The resource wasn't found.",
+            documented=True,
+            description="The account does not exist (or is not connected to the platform).",
+        ),
+        ErrorSpec(
+            code="account_rate_limit_exceeded",
+            status=429,
+            type="rate_limit",
+            message="Account cannot exceed a configured concurrency rate limit on updates.",
+            documented=True,
+            description="Too many concurrent updates to one account.",
+        ),
+        ErrorSpec(
+            code="invalid_fields",
+            status=400,
+            type="invalid_request_error",
+            message="The request body has invalid fields.",
+            description="The request body failed validation; the message names the field.",
+        ),
+        ErrorSpec(
+            code="invalid_api_version",
+            status=400,
+            type="invalid_request_error",
+            message="Invalid Stripe API version.",
+            description="The Stripe-Version header is not a version.",
+        ),
+        ErrorSpec(
+            code="api_key_missing",
+            status=401,
+            type="invalid_request_error",
+            message="You did not provide an API key.",
+            description="No Authorization header.",
+        ),
+        ErrorSpec(
+            code="api_key_invalid",
+            status=401,
+            type="invalid_request_error",
+            message="Invalid API Key provided.",
+            description="The Authorization header holds no well-formed secret key.",
+        ),
+    )
+}
+
+
+def error_body(code: str, message: str | None = None, **extras: Any) -> dict[str, Any]:
+    """The v2 envelope for ``code``: ``{"error": {"type"?, "code", "message", ...}}``."""
+    spec = CATALOGUE[code]
+    error: dict[str, Any] = {}
+    if spec.type is not None:
+        error["type"] = spec.type
+    error["code"] = code
+    error["message"] = message if message is not None else spec.message
+    if spec.user_message is not None:
+        error["user_message"] = extras.pop("user_message", None) or spec.user_message
+    for name, default in spec.extras.items():
+        error[name] = extras.pop(name, default)
+    error.update(extras)
+    return {"error": error}
+
+
+class UnfakedRequestError(Exception):
+    """A request to a Stripe host that the fake does not answer was stopped.
+
+    Raised inside the HTTP library in place of sending the request, so nothing
+    reaches Stripe. The ``account_links`` fixture also fails the test at teardown
+    for each such request, so an application that swallows the exception cannot
+    hide it.
+    """
+
+    def __init__(self, method: str, url: str) -> None:
+        self.method = method
+        self.url = url
+        super().__init__(
+            f"pytest-account-links: {method} {url} is not faked; only POST "
+            "https://api.stripe.com/v2/core/account_links is. Nothing was sent to Stripe."
+        )

@@ -1,0 +1,36 @@
+"""One small adapter per HTTP library: each turns its library's request into a
+:class:`~pytest_account_links._wire.WireRequest`, hands it to the fake and turns
+the answer back into its library's response.
+
+Requests to Stripe hosts go to the fake (which answers the endpoint and refuses
+everything else); requests to other hosts are left to the library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from pytest_account_links._wire import WireRequest, WireResponse
+
+Dispatch = Callable[["WireRequest"], "WireResponse"]
+
+
+class Transport(Protocol):
+    """Interception of one HTTP library, started and stopped once per test."""
+
+    name: str
+
+    def start(self, dispatch: Dispatch) -> None:
+        """Route the library's requests to Stripe hosts through ``dispatch``."""
+
+    def stop(self) -> None:
+        """Undo :meth:`start`; safe to call twice."""
+
+
+def available_transports() -> list[Transport]:
+    """An adapter for each supported HTTP library that is installed."""
+    from pytest_account_links.transports._requests import RequestsTransport
+
+    return [RequestsTransport()]

@@ -1,0 +1,82 @@
+"""``requests`` (what the ``stripe`` SDK uses by default), through ``responses``.
+
+One custom ``responses`` route takes every request to a Stripe host and hands
+it to the fake; a pass-through rule lets every other host reach the network as
+usual. The route is a single registry entry, so ``responses``' "pop the first
+of several matches" behaviour never applies to it.
+"""
+
+from __future__ import annotations
+
+import re
+from http.client import responses as reasons
+from io import BytesIO
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+import responses
+from urllib3.response import HTTPResponse
+
+from pytest_account_links._wire import ENDPOINT_HOST, ENDPOINT_PATH, WireRequest, is_stripe_host
+
+if TYPE_CHECKING:
+    from requests import PreparedRequest
+
+    from pytest_account_links.transports import Dispatch
+
+_ANY_URL = re.compile("")
+
+
+class _StripeRoute(responses.BaseResponse):
+    def __init__(self, dispatch: Dispatch) -> None:
+        super().__init__(method="POST", url=f"https://{ENDPOINT_HOST}{ENDPOINT_PATH}")
+        self._dispatch = dispatch
+
+    def matches(self, request: PreparedRequest) -> tuple[bool, str]:
+        if is_stripe_host(urlsplit(request.url or "").hostname):
+            return True, ""
+        return False, "not a Stripe host"
+
+    def get_response(self, request: PreparedRequest) -> HTTPResponse:
+        body = request.body
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        answer = self._dispatch(
+            WireRequest(
+                method=(request.method or "GET").upper(),
+                url=request.url or "",
+                headers={name.lower(): value for name, value in request.headers.items()},
+                body=body or b"",
+            )
+        )
+        return HTTPResponse(
+            body=BytesIO(answer.body),
+            headers=answer.headers,
+            status=answer.status,
+            reason=reasons.get(answer.status),
+            preload_content=False,
+            decode_content=False,
+            request_method=request.method,
+        )
+
+
+class RequestsTransport:
+    """Interception of ``requests`` for one test."""
+
+    name = "requests"
+
+    def __init__(self) -> None:
+        self._mock: responses.RequestsMock | None = None
+
+    def start(self, dispatch: Dispatch) -> None:
+        mock = responses.RequestsMock(assert_all_requests_are_fired=False)
+        mock.add(_StripeRoute(dispatch))
+        mock.add_passthru(_ANY_URL)
+        mock.start()
+        self._mock = mock
+
+    def stop(self) -> None:
+        mock, self._mock = self._mock, None
+        if mock is not None:
+            mock.stop(allow_assert=False)
+            mock.reset()
