@@ -100,11 +100,6 @@ class CallList(Sequence[Call]):
         return f"<CallList: {len(self)} call(s)>"
 
     @property
-    def count(self) -> int:
-        """How many calls were made."""
-        return len(self)
-
-    @property
     def last(self) -> Call:
         """The most recent call; fails the test when there was none."""
         __tracebackhide__ = True
@@ -167,7 +162,5 @@ def _diff(expected: Any, actual: Any) -> str:
         return json.dumps(value, indent=2, sort_keys=True, default=str).splitlines()
 
     return "\n".join(
-        line
-        for line in difflib.ndiff(lines(expected), lines(actual))
-        if not line.startswith("?")
+        line for line in difflib.ndiff(lines(expected), lines(actual)) if not line.startswith("?")
     )

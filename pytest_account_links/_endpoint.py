@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from pytest_account_links._clock import rfc3339
@@ -22,6 +21,8 @@ from pytest_account_links._wire import WireResponse
 from pytest_account_links.errors import CATALOGUE, error_body
 
 if TYPE_CHECKING:
+    from datetime import timedelta
+
     from pytest_account_links._clock import Clock
     from pytest_account_links._wire import WireRequest
     from pytest_account_links.models import AccountLinkCreateParams

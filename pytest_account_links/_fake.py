@@ -58,6 +58,11 @@ class AccountLinksFake:
         return f"<AccountLinksFake seed={self.seed} calls={len(self.calls)}>"
 
     @property
+    def call_count(self) -> int:
+        """How many calls reached the endpoint."""
+        return len(self.calls)
+
+    @property
     def link_lifetime(self) -> timedelta:
         """How long a link lives: ``expires_at - created`` (10 minutes unless changed)."""
         return self._state.link_lifetime

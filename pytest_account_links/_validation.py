@@ -40,7 +40,9 @@ class InvalidBody(Exception):
 
 def parse_params(body: bytes, version: ApiVersion) -> AccountLinkCreateParams:
     """Validate ``body`` under the rules of ``version``; raise :class:`InvalidBody`."""
-    model = LegacyAccountLinkCreateParams if version.takes_configurations else AccountLinkCreateParams
+    model = (
+        LegacyAccountLinkCreateParams if version.takes_configurations else AccountLinkCreateParams
+    )
     try:
         return model.model_validate_json(body)
     except ValidationError as exc:
@@ -72,12 +74,12 @@ def _describe(error: ErrorDetails, version: ApiVersion) -> str:
     path = _path(loc)
     if kind == "extra_forbidden" and loc and loc[-1] == "configurations":
         return (
-            f"{path}: unknown field (removed in API version {CONFIGURATIONS_REMOVED_IN}; "
+            f"{path}: unknown field (removed in API version {CONFIGURATIONS_REMOVED_IN}, "
             f"this request uses {version.raw})"
         )
     if kind == "literal_error":
         got = error["input"]
-        return f"{path}: invalid value {got!r}; must be one of {ctx['expected']}"
+        return f"{path}: invalid value {got!r} (expected {ctx['expected']})"
     if kind == "too_short":
         return f"{path}: must not be empty"
     if kind in _PLAIN:

@@ -34,7 +34,7 @@ class ApiVersion:
         return self.day < _CONFIGURATIONS_REMOVED
 
 
-class VersionProblem(Exception):
+class VersionProblem(ValueError):
     """A ``Stripe-Version`` header that Stripe would refuse."""
 
 

@@ -9,9 +9,11 @@ are the fake's documented choices for errors Stripe answers on every endpoint.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 __all__ = ["CATALOGUE", "ErrorSpec", "UnfakedRequestError", "error_body"]
 

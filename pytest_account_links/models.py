@@ -44,8 +44,8 @@ def _check_account_id(value: str) -> str:
     if not _ACCOUNT_ID.match(value):
         raise PydanticCustomError(
             "invalid_account_id",
-            "invalid account ID {value!r}: expected 'acct_' followed by letters and digits",
-            {"value": value[:64]},
+            "invalid account ID {value}: expected 'acct_' followed by letters and digits",
+            {"value": repr(value[:64])},
         )
     return value
 
@@ -55,8 +55,8 @@ def _check_url(value: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise PydanticCustomError(
             "invalid_url",
-            "invalid URL {value!r}: expected an absolute http:// or https:// URL",
-            {"value": value[:200]},
+            "invalid URL {value}: expected an absolute http:// or https:// URL",
+            {"value": repr(value[:200])},
         )
     return value
 
@@ -114,8 +114,8 @@ class UseCase(_StripeModel):
         if getattr(self, other) is not None:
             raise PydanticCustomError(
                 "unexpected_sub_object",
-                "{field}: not allowed when use_case.type is {type!r}",
-                {"field": other, "type": self.type},
+                "{field}: not allowed when use_case.type is {type}",
+                {"field": other, "type": repr(self.type)},
             )
         return self
 

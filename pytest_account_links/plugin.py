@@ -8,13 +8,14 @@ a test first asks for the fake.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pytest
 
 if TYPE_CHECKING:
+    from collections.abc import Generator, Iterator
+
     import stripe
     from faker import Faker
 
@@ -45,7 +46,8 @@ _CALL_FAILED = pytest.StashKey[bool]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup(
-        "account_links", "pytest-account-links (offline fake of Stripe's POST /v2/core/account_links)"
+        "account_links",
+        "pytest-account-links (offline fake of Stripe's POST /v2/core/account_links)",
     )
     group.addoption(
         "--account-links-seed",
@@ -63,7 +65,7 @@ def _read_seed(config: pytest.Config) -> int:
     if value is None:
         value = config.getini("account_links_seed")
         source = "the account_links_seed ini key"
-    if value is None or value == "":
+    if value is None or (value == "" and source != "--account-links-seed"):
         return 0
     try:
         return int(str(value).strip())
@@ -86,11 +88,11 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
-) -> Iterator[None]:
-    report: pytest.TestReport = yield
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
     if report.when == "call" and report.failed:
         item.stash[_CALL_FAILED] = True
-    return report  # type: ignore[return-value]
+    return report
 
 
 @pytest.fixture

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import requests.adapters
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+pytest_plugins = ["pytester"]
+
+#: ``requests``' own send, as it is before any test patches it.
+REAL_REQUESTS_SEND = requests.adapters.HTTPAdapter.send
+
+SPEC = json.loads((Path(__file__).parent / "data" / "account-links-v2.openapi.json").read_text())
+
+ONBOARDING = {
+    "account": "acct_1Nv0FGQ9RKHgCVdK",
+    "use_case": {
+        "type": "account_onboarding",
+        "account_onboarding": {
+            "refresh_url": "https://example.com/reauth",
+            "return_url": "https://example.com/return",
+        },
+    },
+}
+
+
+def schema(name: str) -> dict[str, Any]:
+    """A schema from Stripe's OpenAPI extract."""
+    found: dict[str, Any] = SPEC["components"]["schemas"][name]
+    return found
+
+
+class _Echo(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        body = b"real server"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def local_server() -> Iterator[str]:
+    """A real HTTP server on 127.0.0.1, stopped after the test."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

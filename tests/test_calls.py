@@ -1,0 +1,161 @@
+"""account_links.calls: what the fake saw, for the test's assertions."""
+
+from __future__ import annotations
+
+import copy
+from typing import TYPE_CHECKING
+
+import pytest
+import requests
+import stripe
+
+from pytest_account_links.models import AccountLinkCreateParams
+from tests.conftest import ONBOARDING
+
+if TYPE_CHECKING:
+    from pytest_account_links import AccountLinksFake
+
+URL = "https://api.stripe.com/v2/core/account_links"
+SECRET = "sk_test_BQokikJOvBiI2HlWgH4olfQ2"
+
+
+def test_each_exchange_is_recorded_in_order(
+    stripe_client: stripe.StripeClient, account_links: AccountLinksFake
+) -> None:
+    first = stripe_client.v2.core.account_links.create(copy.deepcopy(ONBOARDING))  # type: ignore[arg-type]
+    with pytest.raises(stripe.InvalidRequestError):
+        stripe_client.v2.core.account_links.create({"account": "acct_2"})  # type: ignore[typeddict-item]
+
+    assert len(account_links.calls) == account_links.call_count == 2
+    ok, failed = account_links.calls
+    assert ok.ok
+    assert ok.status == 200
+    assert isinstance(ok.request, AccountLinkCreateParams)
+    assert ok.request.account == "acct_1Nv0FGQ9RKHgCVdK"
+    assert ok.request.use_case.options.refresh_url == "https://example.com/reauth"
+    assert ok.response["url"] == first.url
+    assert ok.error_code is None
+    assert ok.method == "POST"
+    assert ok.url == URL
+    assert not failed.ok
+    assert failed.status == 400
+    assert failed.request is None
+    assert failed.body == {"account": "acct_2"}
+    assert failed.account == "acct_2"
+    assert failed.error_code == "invalid_fields"
+    assert account_links.calls.last is failed
+    assert account_links.calls[-1] is failed
+    assert "invalid_fields" in repr(failed)
+
+
+def test_recorded_headers_mask_the_key(account_links: AccountLinksFake) -> None:
+    requests.post(URL, json=ONBOARDING, headers={"Authorization": f"Bearer {SECRET}"})
+
+    call = account_links.calls.last
+    assert call.headers["authorization"] == "Bearer sk_test_...lfQ2"
+    assert SECRET not in repr(call)
+    assert SECRET not in str(call.headers)
+
+
+def test_a_body_that_is_not_json_is_kept_as_text(account_links: AccountLinksFake) -> None:
+    requests.post(URL, data="account=acct_1", headers={"Authorization": f"Bearer {SECRET}"})
+
+    assert account_links.calls.last.body == "account=acct_1"
+    assert account_links.calls.last.account is None
+
+
+def test_assert_called_once_with_passes_on_the_fields_given(
+    account_links: AccountLinksFake,
+) -> None:
+    requests.post(URL, json=ONBOARDING, headers={"Authorization": f"Bearer {SECRET}"})
+
+    call = account_links.calls.assert_called_once_with(
+        account="acct_1Nv0FGQ9RKHgCVdK",
+        use_case={"type": "account_onboarding"},
+    )
+    assert call is account_links.calls.last
+
+
+def test_assert_not_called_passes_without_calls(account_links: AccountLinksFake) -> None:
+    account_links.calls.assert_not_called()
+
+
+def test_assertion_helpers_fail_readably(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        f"""
+        import requests
+
+        def _create(body):
+            requests.post("https://api.stripe.com/v2/core/account_links", json=body,
+                          headers={{"Authorization": "Bearer sk_test_1"}})
+
+        def test_wrong_field(account_links):
+            _create({ONBOARDING!r})
+            account_links.calls.assert_called_once_with(
+                account="acct_other",
+                use_case={{"type": "account_onboarding",
+                          "account_onboarding": {{"return_url": "https://example.com/done"}}}},
+            )
+
+        def test_two_calls(account_links):
+            _create({ONBOARDING!r})
+            _create({{"account": "bad"}})
+            account_links.calls.assert_called_once_with(account="acct_1Nv0FGQ9RKHgCVdK")
+
+        def test_no_call(account_links):
+            account_links.calls.assert_called_once_with(account="acct_1")
+
+        def test_last_without_calls(account_links):
+            account_links.calls.last
+
+        def test_not_called(account_links):
+            _create({ONBOARDING!r})
+            account_links.calls.assert_not_called()
+        """
+    )
+
+    result = pytester.runpytest()
+
+    result.assert_outcomes(failed=5)
+    result.stdout.fnmatch_lines(
+        [
+            "*the call did not send the expected fields (- expected, + sent):",
+            '*-   "account": "acct_other",',
+            '*+   "account": "acct_1Nv0FGQ9RKHgCVdK",',
+            '*-       "return_url": "https://example.com/done"',
+            '*+       "return_url": "https://example.com/return"',
+        ]
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "*expected exactly 1 call, got 2:",
+            "*1. POST https://api.stripe.com/v2/core/account_links -> 200 "
+            "account=acct_1Nv0FGQ9RKHgCVdK",
+            "*2. POST https://api.stripe.com/v2/core/account_links -> 400 invalid_fields "
+            "account=bad",
+        ]
+    )
+    result.stdout.fnmatch_lines(["*expected exactly 1 call, got 0"])
+    result.stdout.fnmatch_lines(["*no call was made to the fake"])
+    result.stdout.fnmatch_lines(["*expected no call, got 1:"])
+    # The helpers hide their own frames: the failure points at the test's line.
+    assert "_calls.py" not in result.stdout.str()
+
+
+def test_each_test_starts_with_no_calls(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        f"""
+        import requests
+
+        def test_first(account_links):
+            requests.post("https://api.stripe.com/v2/core/account_links", json={ONBOARDING!r},
+                          headers={{"Authorization": "Bearer sk_test_1"}})
+            assert len(account_links.calls) == 1
+
+        def test_second(account_links):
+            assert len(account_links.calls) == 0
+            assert account_links.unfaked == []
+        """
+    )
+
+    pytester.runpytest().assert_outcomes(passed=2)

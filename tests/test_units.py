@@ -1,0 +1,216 @@
+"""The core, called without any HTTP library: endpoint, keys, versions, hosts, clock."""
+
+from __future__ import annotations
+
+import functools
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from faker import Faker
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pytest_account_links import Clock
+from pytest_account_links._endpoint import EndpointState, handle
+from pytest_account_links._keys import mask_authorization, mask_key
+from pytest_account_links._versions import parse_version
+from pytest_account_links._wire import WireRequest, is_stripe_host
+from pytest_account_links.errors import CATALOGUE, error_body
+from pytest_account_links.provider import StripeProvider
+from tests.conftest import ONBOARDING
+
+URL = "https://api.stripe.com/v2/core/account_links"
+
+
+@functools.cache
+def _faker() -> Faker:
+    return Faker()
+
+
+def _state() -> EndpointState:
+    faker = _faker()
+    ids = StripeProvider(faker["en_US"])
+    faker.seed_instance(3)
+    return EndpointState(
+        ids=ids,
+        clock=Clock(),
+        link_lifetime=timedelta(minutes=10),
+        default_api_version="2026-10-28.endive",
+    )
+
+
+@pytest.fixture
+def state() -> EndpointState:
+    return _state()
+
+
+def _request(body: bytes, **headers: str) -> WireRequest:
+    return WireRequest(
+        method="POST",
+        url=URL,
+        headers={"authorization": "Bearer sk_test_1", **headers},
+        body=body,
+    )
+
+
+def test_endpoint_is_a_plain_function(state: EndpointState) -> None:
+    state.clock.freeze(datetime(2025, 3, 27, 17, 15, 18, tzinfo=timezone.utc))
+
+    outcome = handle(_request(json.dumps(ONBOARDING).encode()), state)
+
+    assert outcome.response.status == 200
+    assert json.loads(outcome.response.body) == outcome.body
+    assert outcome.body["created"] == "2025-03-27T17:15:18.000Z"
+    assert outcome.body["expires_at"] == "2025-03-27T17:25:18.000Z"
+    assert outcome.params is not None
+    assert outcome.response.headers["Request-Id"] == outcome.request_id
+
+
+def test_key_is_checked_before_the_body(state: EndpointState) -> None:
+    request = WireRequest(method="POST", url=URL, headers={}, body=b"not json")
+
+    assert handle(request, state).response.status == 401
+
+
+def test_version_is_checked_before_the_body(state: EndpointState) -> None:
+    outcome = handle(_request(b"not json", **{"stripe-version": "bad"}), state)
+
+    assert outcome.body["error"]["code"] == "invalid_api_version"
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "account",
+                    "use_case",
+                    "type",
+                    "account_onboarding",
+                    "account_update",
+                    "refresh_url",
+                    "return_url",
+                    "configurations",
+                    "collection_options",
+                    "fields",
+                    "x",
+                ]
+            ),
+            children,
+            max_size=4,
+        )
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    body=st.one_of(JSON.map(lambda v: json.dumps(v).encode()), st.binary(max_size=40)),
+    version=st.sampled_from(["2025-12-15.preview", "2026-10-28.endive", "x", ""]),
+    authorization=st.sampled_from(["Bearer sk_test_1", "Bearer sk_live_2", "", "Bearer", "x y z"]),
+)
+def test_whatever_is_sent_gets_a_stripe_shaped_answer(
+    body: bytes, version: str, authorization: str
+) -> None:
+    request = WireRequest(
+        method="POST",
+        url=URL,
+        headers={"authorization": authorization, "stripe-version": version},
+        body=body,
+    )
+
+    outcome = handle(request, _state())
+
+    decoded = json.loads(outcome.response.body)
+    if outcome.response.status == 200:
+        assert decoded["object"] == "v2.core.account_link"
+    else:
+        assert outcome.response.status in (400, 401)
+        assert set(decoded) == {"error"}
+        assert decoded["error"]["code"] in CATALOGUE
+        assert decoded["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("key", "masked"),
+    [
+        ("sk_test_BQokikJOvBiI2HlWgH4olfQ2", "sk_test_...lfQ2"),
+        ("rk_live_abcdefghijklmnop", "rk_live_...mnop"),
+        ("sk_test_short", "sk_test_..."),
+        ("whsec_abcdefghijklmnopqrstu", "...rstu"),
+        ("secret", "***"),
+        ("", "***"),
+    ],
+)
+def test_mask_key_never_shows_the_secret(key: str, masked: str) -> None:
+    assert mask_key(key) == masked
+
+
+def test_mask_authorization() -> None:
+    assert mask_authorization("Bearer sk_test_BQokikJOvBiI2HlWgH4olfQ2") == "Bearer sk_test_...lfQ2"
+    assert mask_authorization("sk_test_BQokikJOvBiI2HlWgH4olfQ2") == "sk_test_...lfQ2"
+
+
+@pytest.mark.parametrize(
+    ("raw", "takes_configurations"),
+    [
+        ("2025-12-15.preview", True),
+        ("2026-09-29.endive", True),
+        ("2026-09-30.endive", False),
+        ("2026-10-28.endive", False),
+        ("2027-01-01", False),
+    ],
+)
+def test_configurations_depend_on_the_version_date(raw: str, takes_configurations: bool) -> None:
+    assert parse_version(raw).takes_configurations is takes_configurations
+
+
+@pytest.mark.parametrize(
+    ("host", "stripe"),
+    [
+        ("api.stripe.com", True),
+        ("API.STRIPE.COM", True),
+        ("connect.stripe.com", True),
+        ("files.stripe.com", True),
+        ("meter-events.stripe.com", True),
+        ("accounts.stripe.com", True),
+        ("stripe.com", True),
+        ("api.stripe.com.", True),
+        ("notstripe.com", False),
+        ("stripe.com.example.org", False),
+        ("example.com", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_stripe_hosts(host: str | None, stripe: bool) -> None:
+    assert is_stripe_host(host) is stripe
+
+
+def test_clock_freezes_and_advances() -> None:
+    clock = Clock()
+    start = clock.freeze(datetime(2025, 1, 1, 12, 0))
+
+    assert start == datetime(2025, 1, 1, 12, 0, tzinfo=timezone.utc)
+    assert clock.advance(minutes=11) == start + timedelta(minutes=11)
+    assert clock.advance(timedelta(seconds=1)) == start + timedelta(minutes=11, seconds=1)
+    with pytest.raises(ValueError, match="only moves forward"):
+        clock.advance(minutes=-1)
+    clock.unfreeze()
+    assert abs(clock.now() - datetime.now(timezone.utc)) < timedelta(seconds=5)
+
+
+def test_error_body_follows_the_catalogue() -> None:
+    assert error_body("not_found") == {
+        "error": {"code": "not_found", "message": "The resource wasn't found."}
+    }
+    body = error_body(
+        "configs_must_match_to_use_account_links", applied_configurations=["merchant"]
+    )
+    assert body["error"]["applied_configurations"] == ["merchant"]
+    assert body["error"]["user_message"]
+    assert error_body("account_rate_limit_exceeded")["error"]["type"] == "rate_limit"
