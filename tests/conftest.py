@@ -31,6 +31,18 @@ ONBOARDING = {
 }
 
 
+@pytest.fixture
+def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    """pytester, with hypothesis' pytest plugin off in the inner runs.
+
+    In-process runs restore ``sys.modules`` afterwards, so that plugin re-imports
+    part of hypothesis at every run's summary (about two seconds); no inner run
+    uses it.
+    """
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:hypothesispytest")
+    return pytester
+
+
 def schema(name: str) -> dict[str, Any]:
     """A schema from Stripe's OpenAPI extract."""
     found: dict[str, Any] = SPEC["components"]["schemas"][name]

@@ -1,0 +1,33 @@
+"""Every titled Python example in the docs and the README runs, and passes, as a user's test."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+BLOCK = re.compile(r'^```python title="(?P<name>[\w.]+)"\n(?P<code>.*?)^```$', re.M | re.S)
+
+
+def _examples(page: Path) -> dict[str, str]:
+    return {m["name"]: m["code"] for m in BLOCK.finditer(page.read_text())}
+
+
+def test_the_docs_have_examples() -> None:
+    assert sum(len(_examples(page)) for page in PAGES) >= 8
+
+
+@pytest.mark.parametrize(
+    "page", [p for p in PAGES if _examples(p)], ids=lambda p: str(p.relative_to(ROOT))
+)
+def test_examples_pass(pytester: pytest.Pytester, page: Path) -> None:
+    examples = _examples(page)
+    pytester.makepyfile(**{name.removesuffix(".py"): code for name, code in examples.items()})
+    expected = sum(len(re.findall(r"^def test_", code, re.M)) for code in examples.values())
+
+    result = pytester.runpytest()
+
+    result.assert_outcomes(passed=expected)
