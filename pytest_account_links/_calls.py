@@ -32,10 +32,20 @@ class Call:
     response: dict[str, Any]
     api_version: str
     request_id: str
+    #: ``"connection_refused"`` or ``"read_timeout"`` when the call failed below HTTP.
+    fault: str | None = None
+    #: What injected the failure (``"@stripe_error"``, ``"fail_next"``, ``"script"``, ...).
+    injected: str | None = None
 
     def __repr__(self) -> str:
-        code = f" {self.error_code}" if self.error_code else ""
-        return f"<Call {self.method} {self.url} -> {self.status}{code} account={self.account}>"
+        return f"<Call {self.method} {self.url} -> {self.outcome} account={self.account}>"
+
+    @property
+    def outcome(self) -> str:
+        """``200``, ``404 not_found``, or the transport fault (``connection_refused``)."""
+        if self.fault is not None:
+            return self.fault
+        return f"{self.status} {self.error_code}" if self.error_code else str(self.status)
 
     @property
     def ok(self) -> bool:
@@ -140,8 +150,7 @@ class CallList(Sequence[Call]):
 
     def _listing(self) -> str:
         return "\n".join(
-            f"  {n}. {c.method} {c.url} -> {c.status}"
-            + (f" {c.error_code}" if c.error_code else "")
+            f"  {n}. {c.method} {c.url} -> {c.outcome}"
             + (f" account={c.account}" if c.account else "")
             for n, c in enumerate(self, 1)
         )

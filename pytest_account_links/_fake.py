@@ -14,8 +14,12 @@ from pytest_account_links._calls import Call, CallList
 from pytest_account_links._clock import Clock
 from pytest_account_links._endpoint import EndpointState, handle
 from pytest_account_links._keys import mask_authorization
+from pytest_account_links._markers import MarkerError, hint, parse
+from pytest_account_links._scenarios import OUTAGE_CODES, TRANSPORT_FAULTS, Scenario, Scripted
+from pytest_account_links._sdk import RetrySleeps
 from pytest_account_links._versions import LATEST_VERSION
-from pytest_account_links.errors import UnfakedRequestError
+from pytest_account_links._wire import TransportFault
+from pytest_account_links.errors import CATALOGUE, UnfakedRequestError
 from pytest_account_links.provider import StripeProvider
 from pytest_account_links.transports import available_transports
 
@@ -34,7 +38,9 @@ class AccountLinksFake:
     Stripe host is refused with :class:`~pytest_account_links.UnfakedRequestError`.
     """
 
-    def __init__(self, *, seed: int, faker: Faker, ids: StripeProvider) -> None:
+    def __init__(
+        self, *, seed: int, faker: Faker, ids: StripeProvider, real_retry_sleeps: bool = False
+    ) -> None:
         #: The seed this test's fabricated values derive from.
         self.seed = seed
         #: The Faker instance the fake fabricates with (seeded for this test).
@@ -45,14 +51,20 @@ class AccountLinksFake:
         self.calls = CallList()
         #: Requests to Stripe URLs that are not faked; each fails the test at teardown.
         self.unfaked: list[UnfakedRequestError] = []
+        #: The back-off sleeps (seconds) the stripe SDK asked for between retries: skipped,
+        #: the fake's clock moved on by each instead.
+        self.retry_sleeps: list[float] = []
+        self._real_retry_sleeps = real_retry_sleeps
+        self._scenario = Scenario()
         self._state = EndpointState(
             ids=ids,
             clock=self.clock,
             link_lifetime=DEFAULT_LINK_LIFETIME,
             default_api_version=LATEST_VERSION,
+            scenario=self._scenario,
         )
         self._lock = threading.Lock()
-        self._transports: list[Transport] = []
+        self._patches: list[Transport | RetrySleeps] = []
 
     def __repr__(self) -> str:
         return f"<AccountLinksFake seed={self.seed} calls={len(self.calls)}>"
@@ -86,6 +98,122 @@ class AccountLinksFake:
 
         self._state.default_api_version = parse_version(value).raw
 
+    # -- failures, programmatically -----------------------------------------------
+
+    def fail_next(
+        self,
+        code: str,
+        *,
+        times: int = 1,
+        after: int = 0,
+        message: str | None = None,
+        user_message: str | None = None,
+        applied_configurations: list[str] | None = None,
+        should_retry: bool | None = None,
+    ) -> None:
+        """Answer the next ``times`` valid requests (after ``after`` more) with error ``code``.
+
+        Takes precedence over the markers and over earlier programmatic rules.
+        """
+        options = parse(
+            "stripe_error",
+            (code,),
+            {
+                "times": times,
+                "after": after,
+                "message": message,
+                "user_message": user_message,
+                "applied_configurations": applied_configurations,
+                "should_retry": should_retry,
+            },
+            shown="account_links.fail_next()",
+        )
+        with self._scenario.lock:
+            self._scenario.errors.insert(0, options.rule("fail_next"))
+
+    def outage(
+        self,
+        kind: int | str = 503,
+        *,
+        times: int | None = None,
+        after: int = 0,
+        should_retry: bool | None = None,
+    ) -> None:
+        """From the next call on (after ``after``), fail ``times`` calls (all, by default).
+
+        ``kind`` is 500, 502, 503, 504 (answered with that status), or
+        ``"connection_refused"`` / ``"read_timeout"`` (raised by the HTTP library).
+        """
+        options = parse(
+            "stripe_outage",
+            (kind,),
+            {"times": times, "after": after, "should_retry": should_retry},
+            shown="account_links.outage()",
+        )
+        with self._scenario.lock:
+            self._scenario.outages.insert(0, options.rule("outage"))
+
+    def rate_limit(
+        self,
+        limit: int,
+        *,
+        window: float | timedelta = 1.0,
+        per: str = "account",
+        should_retry: bool | None = None,
+    ) -> None:
+        """Answer 429 past ``limit`` calls within ``window`` seconds of the fake's clock."""
+        options = parse(
+            "stripe_rate_limit",
+            (limit,),
+            {"window": window, "per": per, "should_retry": should_retry},
+            shown="account_links.rate_limit()",
+        )
+        with self._scenario.lock:
+            self._scenario.rate_limits.insert(0, options.rule("rate_limit"))
+
+    def script(self, *outcomes: Scripted) -> None:
+        """The outcomes of the next calls, one each: ``"ok"``, an error code, or an outage kind.
+
+        ``"ok"`` answers normally, an error code answers a valid request with that
+        error, an outage kind (``503``, ``"read_timeout"``, ...) fails the call
+        before it is read. Scripted outcomes take precedence over every rule; once
+        they are used up, the rules apply again.
+        """
+        accepted: list[Scripted] = ["ok", *CATALOGUE, *OUTAGE_CODES, *TRANSPORT_FAULTS]
+        for number, outcome in enumerate(outcomes, 1):
+            if isinstance(outcome, bool) or outcome not in accepted:
+                raise MarkerError(
+                    f"pytest-account-links: account_links.script(): outcome {number} is "
+                    f"{outcome!r}{hint(str(outcome), map(str, accepted))}; accepted: "
+                    + ", ".join(map(repr, accepted))
+                )
+        with self._scenario.lock:
+            self._scenario.script.extend(outcomes)
+
+    def clear_failures(self) -> None:
+        """Drop every injected failure: markers', programmatic and scripted."""
+        with self._scenario.lock:
+            self._scenario.errors.clear()
+            self._scenario.outages.clear()
+            self._scenario.rate_limits.clear()
+            self._scenario.script.clear()
+
+    def _slept(self, seconds: float) -> None:
+        """The SDK asked to sleep before a retry: skip it, but let the fake's clock move."""
+        self.retry_sleeps.append(seconds)
+        self.clock.advance(seconds=seconds)
+
+    def _add_marker(self, name: str, options: Any) -> None:
+        """Add the rule of a validated marker, after those already added (closest first)."""
+        source = f"@{name}"
+        with self._scenario.lock:
+            if name == "stripe_error":
+                self._scenario.errors.append(options.rule(source))
+            elif name == "stripe_outage":
+                self._scenario.outages.append(options.rule(source))
+            else:
+                self._scenario.rate_limits.append(options.rule(source))
+
     # -- what the transports call -------------------------------------------------
 
     def dispatch(self, request: WireRequest) -> WireResponse:
@@ -108,25 +236,33 @@ class AccountLinksFake:
                     response=outcome.body,
                     api_version=outcome.api_version,
                     request_id=outcome.request_id,
+                    fault=outcome.fault,
+                    injected=outcome.injected,
                 )
             )
+        if outcome.fault is not None:
+            raise TransportFault(outcome.fault, request.url)
         return outcome.response
 
     # -- life cycle, driven by the fixture --------------------------------------------
 
     def _start(self) -> None:
         try:
+            if not self._real_retry_sleeps:
+                sleeps = RetrySleeps(self._slept)
+                sleeps.start()
+                self._patches.append(sleeps)
             for transport in available_transports():
                 transport.start(self.dispatch)
-                self._transports.append(transport)
+                self._patches.append(transport)
         except BaseException:
             self._stop()
             raise
 
     def _stop(self) -> None:
-        transports, self._transports = self._transports, []
+        patches, self._patches = self._patches, []
         errors: list[BaseException] = []
-        for transport in reversed(transports):
+        for transport in reversed(patches):
             try:
                 transport.stop()
             except BaseException as exc:  # stop the others before reporting
@@ -158,8 +294,9 @@ def derive_seed(base: int, nodeid: str, purpose: str) -> int:
 class FakeFactory:
     """Builds the Faker instances once per session and reseeds them for each test."""
 
-    def __init__(self, base_seed: int) -> None:
+    def __init__(self, base_seed: int, *, real_retry_sleeps: bool = False) -> None:
         self.base_seed = base_seed
+        self.real_retry_sleeps = real_retry_sleeps
         self._fake_faker: Faker | None = None
         self._ids: StripeProvider | None = None
         self._user_faker: Faker | None = None
@@ -172,7 +309,12 @@ class FakeFactory:
             self._fake_faker.add_provider(self._ids)
         seed = derive_seed(self.base_seed, nodeid, "fake")
         self._fake_faker.seed_instance(seed)
-        return AccountLinksFake(seed=seed, faker=self._fake_faker, ids=self._ids)
+        return AccountLinksFake(
+            seed=seed,
+            faker=self._fake_faker,
+            ids=self._ids,
+            real_retry_sleeps=self.real_retry_sleeps,
+        )
 
     def user_faker_for(self, nodeid: str) -> Faker:
         """The Faker offered to the test as ``stripe_faker``, reseeded for ``nodeid``."""

@@ -52,3 +52,16 @@ class WireResponse:
     status: int
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
+
+
+class TransportFault(Exception):
+    """A failure below HTTP: the adapter raises its library's own exception for it.
+
+    ``kind`` is ``"connection_refused"`` or ``"read_timeout"``.
+    """
+
+    def __init__(self, kind: str, url: str) -> None:
+        self.kind = kind
+        self.url = url
+        what = "connection refused" if kind == "connection_refused" else "read timed out"
+        super().__init__(f"pytest-account-links: simulated outage, {what} ({url})")

@@ -104,6 +104,58 @@ CATALOGUE: Mapping[str, ErrorSpec] = {
             message="Invalid API Key provided.",
             description="The Authorization header holds no well-formed secret key.",
         ),
+        ErrorSpec(
+            code="insufficient_permissions",
+            status=403,
+            type="invalid_request_error",
+            message="The provided key does not have the required permissions for this endpoint.",
+            description="A restricted key without write access to account links.",
+        ),
+        ErrorSpec(
+            code="idempotency_key_reused",
+            status=400,
+            type="idempotency_error",
+            message=(
+                "Keys for idempotent requests can only be used with the same parameters they "
+                "were first used with."
+            ),
+            description="The Idempotency-Key was used before with another body.",
+        ),
+        ErrorSpec(
+            code="idempotency_key_in_use",
+            status=409,
+            type="idempotency_error",
+            message="There is currently another in-progress request using this Idempotency-Key.",
+            description="A concurrent request holds the same Idempotency-Key (retryable).",
+        ),
+        ErrorSpec(
+            code="internal_server_error",
+            status=500,
+            type="api_error",
+            message="An unknown error occurred.",
+            description="A fault on Stripe's side.",
+        ),
+        ErrorSpec(
+            code="bad_gateway",
+            status=502,
+            type="api_error",
+            message="Bad gateway.",
+            description="Outage: an upstream of Stripe's API failed.",
+        ),
+        ErrorSpec(
+            code="service_unavailable",
+            status=503,
+            type="api_error",
+            message="The service is temporarily unavailable. Please try again later.",
+            description="Outage: the API is unavailable.",
+        ),
+        ErrorSpec(
+            code="gateway_timeout",
+            status=504,
+            type="api_error",
+            message="Gateway timeout.",
+            description="Outage: the API did not answer in time.",
+        ),
     )
 }
 

@@ -21,22 +21,49 @@ if TYPE_CHECKING:
 
     from pytest_account_links._fake import AccountLinksFake, FakeFactory
 
+#: The markers, with the signature and the one-line description ``pytest --markers`` shows.
+MARKERS = {
+    "stripe_error": (
+        "stripe_error(code, *, message=None, user_message=None, applied_configurations=None, "
+        "times=None, after=0, should_retry=None)",
+        "answer valid account-link requests with Stripe error `code` (all calls, or `times` "
+        "calls after the first `after`); uses the account_links fake.",
+    ),
+    "stripe_outage": (
+        "stripe_outage(kind=503, *, times=None, after=0, should_retry=None)",
+        "fail account-link calls with a 500/502/503/504 answer or a 'connection_refused' / "
+        "'read_timeout' transport error; uses the account_links fake.",
+    ),
+    "stripe_rate_limit": (
+        "stripe_rate_limit(limit, *, window=1.0, per='account', should_retry=None)",
+        "answer 429 account_rate_limit_exceeded past `limit` calls within `window` seconds of "
+        "the fake's clock, per account or in total; uses the account_links fake.",
+    ),
+}
+
 _SEED_HELP = (
     "Base seed of every value the fake fabricates (account IDs, link tokens, request IDs); "
     "each test derives its own from it and its node ID. Default: 0."
 )
 
 
+_SLEEPS_HELP = (
+    "Let the stripe SDK really sleep between retries while the fake is active "
+    "(by default its back-off sleeps are recorded in account_links.retry_sleeps and skipped)."
+)
+
+
 @dataclass
 class _PluginState:
     seed: int
+    real_retry_sleeps: bool = False
     factory: FakeFactory | None = None
 
     def fakes(self) -> FakeFactory:
         if self.factory is None:
             from pytest_account_links._fake import FakeFactory
 
-            self.factory = FakeFactory(self.seed)
+            self.factory = FakeFactory(self.seed, real_retry_sleeps=self.real_retry_sleeps)
         return self.factory
 
 
@@ -57,6 +84,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=_SEED_HELP + " Overrides the account_links_seed ini key.",
     )
     parser.addini("account_links_seed", help=_SEED_HELP, default=None)
+    group.addoption(
+        "--account-links-real-retry-sleeps",
+        dest="account_links_real_retry_sleeps",
+        action="store_true",
+        default=None,
+        help=_SLEEPS_HELP + " Overrides the account_links_real_retry_sleeps ini key.",
+    )
+    parser.addini("account_links_real_retry_sleeps", help=_SLEEPS_HELP, type="bool", default=False)
 
 
 def _read_seed(config: pytest.Config) -> int:
@@ -76,7 +111,14 @@ def _read_seed(config: pytest.Config) -> int:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.stash[_STATE] = _PluginState(seed=_read_seed(config))
+    for signature, description in MARKERS.values():
+        config.addinivalue_line("markers", f"{signature}: {description}")
+    real_sleeps = config.getoption("account_links_real_retry_sleeps")
+    if real_sleeps is None:
+        real_sleeps = config.getini("account_links_real_retry_sleeps")
+    config.stash[_STATE] = _PluginState(
+        seed=_read_seed(config), real_retry_sleeps=bool(real_sleeps)
+    )
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
@@ -95,10 +137,52 @@ def pytest_runtest_makereport(
     return report
 
 
+def _marker_problem(node: pytest.Item) -> str | None:
+    """A marker named like one of ours but misspelt (``stripe_eror``)."""
+    import difflib
+
+    for mark in node.iter_markers():
+        if mark.name.startswith("stripe_") and mark.name not in MARKERS:
+            close = difflib.get_close_matches(mark.name, list(MARKERS), n=1, cutoff=0.75)
+            if close:
+                return (
+                    f"pytest-account-links: unknown marker @pytest.mark.{mark.name}; "
+                    f"did you mean @pytest.mark.{close[0]}? Markers: {', '.join(MARKERS)}"
+                )
+    return None
+
+
+def _apply_markers(fake: AccountLinksFake, node: pytest.Item) -> None:
+    """Turn the test's markers, closest first, into the fake's rules; fail on misuse."""
+    from pytest_account_links._markers import MarkerError, parse
+
+    problem = _marker_problem(node)
+    for name in MARKERS:
+        for mark in node.iter_markers(name):
+            try:
+                options = parse(name, mark.args, mark.kwargs, shown=f"@pytest.mark.{name}")
+            except MarkerError as error:
+                problem = problem or str(error)
+                continue
+            fake._add_marker(name, options)
+    if problem is not None:
+        pytest.fail(problem, pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _account_links_for_markers(request: pytest.FixtureRequest) -> None:
+    """Give a test that carries one of the plugin's markers the account_links fake."""
+    for mark in request.node.iter_markers():
+        if mark.name.startswith("stripe_"):
+            request.getfixturevalue("account_links")
+            return
+
+
 @pytest.fixture
 def account_links(request: pytest.FixtureRequest) -> Iterator[AccountLinksFake]:
     """Fake Stripe's POST /v2/core/account_links offline; refuse every other Stripe URL."""
     fake = request.config.stash[_STATE].fakes().fake_for(request.node.nodeid)
+    _apply_markers(fake, request.node)
     fake._start()
     try:
         yield fake

@@ -21,9 +21,16 @@ from urllib.parse import urlsplit
 
 import responses
 from requests.adapters import HTTPAdapter
+from requests.exceptions import ConnectionError, ReadTimeout
 from urllib3.response import HTTPResponse
 
-from pytest_account_links._wire import ENDPOINT_HOST, ENDPOINT_PATH, WireRequest, is_stripe_host
+from pytest_account_links._wire import (
+    ENDPOINT_HOST,
+    ENDPOINT_PATH,
+    TransportFault,
+    WireRequest,
+    is_stripe_host,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -49,14 +56,19 @@ class _StripeRoute(responses.BaseResponse):
         body = request.body
         if isinstance(body, str):
             body = body.encode("utf-8")
-        answer = self._dispatch(
-            WireRequest(
-                method=(request.method or "GET").upper(),
-                url=request.url or "",
-                headers={name.lower(): value for name, value in request.headers.items()},
-                body=body or b"",
+        try:
+            answer = self._dispatch(
+                WireRequest(
+                    method=(request.method or "GET").upper(),
+                    url=request.url or "",
+                    headers={name.lower(): value for name, value in request.headers.items()},
+                    body=body or b"",
+                )
             )
-        )
+        except TransportFault as fault:
+            # What requests raises for a refused connection or a read timeout.
+            failure = ConnectionError if fault.kind == "connection_refused" else ReadTimeout
+            raise failure(str(fault), request=request) from None
         return HTTPResponse(
             body=BytesIO(answer.body),
             headers=answer.headers,
