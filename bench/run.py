@@ -1,7 +1,7 @@
 """Benchmarks of pytest-account-links, printed as a table.
 
     python bench/run.py            # every benchmark
-    python bench/run.py startup    # one of: startup, fixture
+    python bench/run.py startup    # one of: startup, fixture, retries
 
 Each figure is the median of several runs, with the spread (min-max) beside it.
 Run by hand, never in CI: timings on a busy machine are not test results.
@@ -17,8 +17,9 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -156,7 +157,40 @@ def bench_fixture(tests: int = 1000, runs: int = 5) -> None:
         )
 
 
-BENCHES: dict[str, Callable[[], None]] = {"startup": bench_startup, "fixture": bench_fixture}
+def bench_retries(runs: int = 30) -> None:
+    """A create() through a 3-call outage with max_network_retries=3, sleeps skipped."""
+    import stripe
+
+    from pytest_account_links._fake import FakeFactory
+
+    params: Any = {
+        "account": "acct_1Nv0FGQ9RKHgCVdK",
+        "use_case": {
+            "type": "account_onboarding",
+            "account_onboarding": {"refresh_url": "https://example.com/reauth"},
+        },
+    }
+    factory = FakeFactory(0)
+    samples = []
+    for n in range(runs):
+        fake = factory.fake_for(f"bench::retries[{n}]")
+        fake.outage(503, times=3)
+        fake._start()
+        try:
+            client = stripe.StripeClient("sk_test_bench", max_network_retries=3)
+            start = time.perf_counter()
+            client.v2.core.account_links.create(params)
+            samples.append((time.perf_counter() - start) * 1000)
+        finally:
+            fake._stop()
+    _report("create() through 3 retries (sleeps skipped)", samples, "ms", "< 100 ms")
+
+
+BENCHES: dict[str, Callable[[], None]] = {
+    "startup": bench_startup,
+    "fixture": bench_fixture,
+    "retries": bench_retries,
+}
 
 
 def main(argv: list[str]) -> None:

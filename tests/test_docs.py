@@ -31,3 +31,23 @@ def test_examples_pass(pytester: pytest.Pytester, page: Path) -> None:
     result = pytester.runpytest()
 
     result.assert_outcomes(passed=expected)
+
+
+def test_the_catalogue_page_matches_the_catalogue() -> None:
+    from pytest_account_links.errors import CATALOGUE
+    from tests.test_errors import SDK_EXCEPTIONS
+
+    rows = re.findall(
+        r"^\| `(\w+)` \| (\d+) \| (?:`(\w+)`)? \| `stripe\.(\w+)` \| (yes|no) \|",
+        (ROOT / "docs" / "errors.md").read_text(),
+        re.M,
+    )
+    documented = {
+        code: (int(status), kind or None, exception, flag == "yes")
+        for code, status, kind, exception, flag in rows
+    }
+
+    assert documented == {
+        code: (spec.status, spec.type, SDK_EXCEPTIONS[code][0], spec.documented)
+        for code, spec in CATALOGUE.items()
+    }
