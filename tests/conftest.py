@@ -6,8 +6,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
+import httpx
 import pytest
 import requests.adapters
+import stripe._http_client
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -16,6 +19,21 @@ pytest_plugins = ["pytester"]
 
 #: ``requests``' own send, as it is before any test patches it.
 REAL_REQUESTS_SEND = requests.adapters.HTTPAdapter.send
+
+
+def patchable() -> dict[str, object]:
+    """Everything the fake replaces while a test uses it, as it is now."""
+    return {
+        "requests": requests.adapters.HTTPAdapter.__dict__["send"],
+        "httpx": httpx.HTTPTransport.__dict__["handle_request"],
+        "httpx_async": httpx.AsyncHTTPTransport.__dict__["handle_async_request"],
+        "aiohttp": aiohttp.ClientSession.__dict__["_request"],
+        "stripe_sleeps": stripe._http_client.HTTPClient.__dict__["_sleep_time_seconds"],
+    }
+
+
+#: The real ones, before any test ran.
+REAL = patchable()
 
 SPEC = json.loads((Path(__file__).parent / "data" / "account-links-v2.openapi.json").read_text())
 

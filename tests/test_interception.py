@@ -8,7 +8,7 @@ import requests.adapters
 import stripe
 
 from pytest_account_links import AccountLinksFake, UnfakedRequestError
-from tests.conftest import ONBOARDING, REAL_REQUESTS_SEND
+from tests.conftest import ONBOARDING, REAL, REAL_REQUESTS_SEND, patchable
 
 KEY = {"Authorization": "Bearer sk_test_4eC39HqLyjWDarjtT1zdp7dc"}
 
@@ -67,7 +67,7 @@ def test_non_stripe_hosts_are_left_alone(
     assert account_links.unfaked == []
 
 
-def test_interception_is_gone_after_the_test(pytester: pytest.Pytester) -> None:
+def test_interception_is_gone_after_the_test_however_it_ended(pytester: pytest.Pytester) -> None:
     pytester.makeconftest(
         """
         import pytest
@@ -82,11 +82,10 @@ def test_interception_is_gone_after_the_test(pytester: pytest.Pytester) -> None:
         f"""
         import pytest
         import requests
-        import requests.adapters
-
-        ORIGINAL = requests.adapters.HTTPAdapter.send
+        from tests.conftest import REAL, patchable
 
         def test_fails_while_faking(account_links):
+            assert patchable() != REAL
             requests.post("https://api.stripe.com/v2/core/account_links", json={ONBOARDING!r},
                           headers={{"Authorization": "Bearer sk_test_1"}})
             assert False, "the test fails"
@@ -101,15 +100,21 @@ def test_interception_is_gone_after_the_test(pytester: pytest.Pytester) -> None:
         def test_errors_in_setup(broken_setup):
             pass
 
-        def test_sees_real_requests():
-            assert requests.adapters.HTTPAdapter.send is ORIGINAL
+        @pytest.mark.stripe_error("not_fond")
+        def test_misused_marker():
+            pass
+
+        def test_sees_real_transports():
+            assert patchable() == REAL
         """
     )
 
-    result = pytester.runpytest()
+    result = pytester.runpytest("-v")
 
-    result.assert_outcomes(passed=2, failed=1, errors=2)
-    assert requests.adapters.HTTPAdapter.send is REAL_REQUESTS_SEND
+    # test_errors_in_teardown passes its call, then errors in teardown.
+    result.assert_outcomes(passed=2, failed=1, errors=3)
+    result.stdout.fnmatch_lines(["*test_sees_real_transports PASSED*"])
+    assert patchable() == REAL
 
 
 def test_unfaked_request_swallowed_by_the_app_still_fails_the_test(
@@ -164,7 +169,8 @@ def test_a_test_that_already_failed_is_not_reported_twice(pytester: pytest.Pytes
     result.stdout.fnmatch_lines(["*UnfakedRequestError: pytest-account-links: GET*"])
 
 
-def test_requests_send_is_restored_here_too() -> None:
+def test_every_transport_is_restored_here_too() -> None:
+    assert patchable() == REAL
     assert requests.adapters.HTTPAdapter.send is REAL_REQUESTS_SEND
 
 

@@ -8,6 +8,7 @@ everything else); requests to other hosts are left to the library.
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
@@ -29,8 +30,31 @@ class Transport(Protocol):
         """Undo :meth:`start`; safe to call twice."""
 
 
+def installed(module: str) -> bool:
+    """True when ``module`` can be imported (looked up once per process)."""
+    if module not in _INSTALLED:
+        _INSTALLED[module] = importlib.util.find_spec(module) is not None
+    return _INSTALLED[module]
+
+
+_INSTALLED: dict[str, bool] = {}
+
+
 def available_transports() -> list[Transport]:
-    """An adapter for each supported HTTP library that is installed."""
+    """An adapter for each supported HTTP library that is installed.
+
+    Every installed library is intercepted, used by the test or not, so that no
+    request to Stripe can slip out through a library nobody thought of.
+    """
     from pytest_account_links.transports._requests import RequestsTransport
 
-    return [RequestsTransport()]
+    found: list[Transport] = [RequestsTransport()]
+    if installed("httpx"):
+        from pytest_account_links.transports._httpx import HttpxTransport
+
+        found.append(HttpxTransport())
+    if installed("aiohttp"):
+        from pytest_account_links.transports._aiohttp import AiohttpTransport
+
+        found.append(AiohttpTransport())
+    return found
