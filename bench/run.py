@@ -1,7 +1,7 @@
 """Benchmarks of pytest-account-links, printed as a table.
 
     python bench/run.py            # every benchmark
-    python bench/run.py startup    # one of: startup, fixture, retries
+    python bench/run.py startup    # one of: startup, fixture, retries, per_call
 
 Each figure is the median of several runs, with the spread (min-max) beside it.
 Run by hand, never in CI: timings on a busy machine are not test results.
@@ -186,10 +186,149 @@ def bench_retries(runs: int = 30) -> None:
     _report("create() through 3 retries (sleeps skipped)", samples, "ms", "< 100 ms")
 
 
+PARAMS: Any = {
+    "account": "acct_1Nv0FGQ9RKHgCVdK",
+    "use_case": {
+        "type": "account_onboarding",
+        "account_onboarding": {
+            "refresh_url": "https://example.com/reauth",
+            "return_url": "https://example.com/return",
+        },
+    },
+}
+LINK_URL = "https://api.stripe.com/v2/core/account_links"
+FIXED_LINK: Any = {
+    "object": "v2.core.account_link",
+    "account": "acct_1Nv0FGQ9RKHgCVdK",
+    "created": "2025-03-27T17:15:18.000Z",
+    "expires_at": "2025-03-27T17:25:18.000Z",
+    "livemode": False,
+    "url": "https://accounts.stripe.com/r/acct_1Nv0FGQ9RKHgCVdK#alu_test_" + "x" * 48,
+    "use_case": PARAMS["use_case"],
+}
+FIXED_HEADERS = {"Content-Type": "application/json", "Request-Id": "req_fixedfixedfixe"}
+
+
+def _per_call(library: str, calls: int) -> list[float]:
+    """Microseconds of each of ``calls`` create() calls through ``library``."""
+    import asyncio
+
+    import stripe
+
+    if library in ("requests", "httpx"):
+        sync_http = (
+            stripe.RequestsClient()
+            if library == "requests"
+            else stripe.HTTPXClient(allow_sync_methods=True)
+        )
+        create = stripe.StripeClient("sk_test_bench", http_client=sync_http).v2.core.account_links
+        samples = []
+        for _ in range(calls):
+            start = time.perf_counter()
+            create.create(PARAMS)
+            samples.append((time.perf_counter() - start) * 1e6)
+        return samples
+
+    async def run() -> list[float]:
+        http = stripe.HTTPXClient() if library == "httpx_async" else stripe.AIOHTTPClient()
+        links = stripe.StripeClient("sk_test_bench", http_client=http).v2.core.account_links
+        samples = []
+        try:
+            for _ in range(calls):
+                start = time.perf_counter()
+                await links.create_async(PARAMS)
+                samples.append((time.perf_counter() - start) * 1e6)
+        finally:
+            await http.close_async()  # type: ignore[no-untyped-call]
+        return samples
+
+    return asyncio.run(run())
+
+
+def _with_fake(library: str, calls: int) -> list[float]:
+    from pytest_account_links._fake import FakeFactory
+
+    fake = FakeFactory(0).fake_for(f"bench::{library}")
+    fake._start()
+    try:
+        return _per_call(library, calls)
+    finally:
+        fake._stop()
+
+
+def _with_bare_stub(library: str, calls: int) -> list[float]:
+    """A plain responses / respx route answering a fixed body: no validation, no fabrication."""
+    if library == "requests":
+        import responses
+
+        with responses.RequestsMock() as mock:
+            mock.add(responses.POST, LINK_URL, json=FIXED_LINK, headers=FIXED_HEADERS)
+            return _per_call(library, calls)
+    import httpx
+    import respx
+
+    with respx.mock(assert_all_called=False) as router:
+        router.post(LINK_URL).mock(
+            return_value=httpx.Response(200, json=FIXED_LINK, headers=FIXED_HEADERS)
+        )
+        return _per_call(library, calls)
+
+
+def _with_memory_stub(library: str, calls: int) -> list[float]:
+    """An SDK http_client that answers in memory: the SDK's own cost, the floor."""
+    import stripe
+
+    body = json.dumps(FIXED_LINK).encode()
+
+    class MemoryClient(stripe.HTTPClient):
+        name = "memory"
+
+        def request(self, *args: Any, **kwargs: Any) -> Any:
+            return body, 200, FIXED_HEADERS
+
+        async def request_async(self, *args: Any, **kwargs: Any) -> Any:
+            return body, 200, FIXED_HEADERS
+
+        def close(self) -> None:
+            pass
+
+    client = stripe.StripeClient("sk_test_bench", http_client=MemoryClient())
+    samples = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        client.v2.core.account_links.create(PARAMS)
+        samples.append((time.perf_counter() - start) * 1e6)
+    return samples
+
+
+def bench_per_call(calls: int = 2000, rounds: int = 5) -> None:
+    """create() through the fake against a bare static stub on the same transport.
+
+    Each round times ``calls`` calls one by one; the figure is the median of
+    the round medians, the spread their min-max.
+    """
+    floor = [statistics.median(_with_memory_stub("requests", calls)) for _ in range(rounds)]
+    _report("create(): in-memory http_client (the floor)", floor, "us", "(floor)")
+    for library in ("requests", "httpx", "httpx_async", "aiohttp"):
+        fake: list[float] = []
+        bare: list[float] = []
+        for _ in range(rounds):
+            # Side by side, alternating, so both see the same machine.
+            fake.append(statistics.median(_with_fake(library, calls)))
+            if library != "aiohttp":
+                bare.append(statistics.median(_with_bare_stub(library, calls)))
+        _report(f"create() on {library}: through the fake", fake, "us", "")
+        if bare:
+            _report(f"create() on {library}: bare static stub", bare, "us", "")
+            ratios = [f / b for f, b in zip(fake, bare, strict=True)]
+            _report(f"create() on {library}: fake / bare stub", ratios, "x", "<= 1.2x")
+
+
 BENCHES: dict[str, Callable[[], None]] = {
     "startup": bench_startup,
     "fixture": bench_fixture,
     "retries": bench_retries,
+    "per_call": bench_per_call,
 }
 
 

@@ -18,15 +18,15 @@ class Call:
     """One exchange with the fake.
 
     ``request`` is the validated body (a pydantic model), or ``None`` when the
-    request was refused before or during validation; ``body`` is what was sent,
-    parsed as JSON where it could be. ``headers`` are lower-case, the API key
+    request was refused before or during validation; ``raw_body`` is what was sent
+    and ``body`` the same parsed as JSON where it can be. ``headers`` are lower-case, the API key
     masked (``Bearer sk_test_...4olf``).
     """
 
     method: str
     url: str
     headers: dict[str, str]
-    body: Any
+    raw_body: bytes
     request: AccountLinkCreateParams | None
     status: int
     response: dict[str, Any]
@@ -48,6 +48,14 @@ class Call:
         return f"{self.status} {self.error_code}" if self.error_code else str(self.status)
 
     @property
+    def body(self) -> Any:
+        """The body as sent: parsed JSON, or the text when it is not JSON."""
+        try:
+            return json.loads(self.raw_body)
+        except ValueError:
+            return self.raw_body.decode("utf-8", "replace")
+
+    @property
     def ok(self) -> bool:
         """True when the fake answered 2xx."""
         return 200 <= self.status < 300
@@ -63,7 +71,8 @@ class Call:
         """The account the request named, valid or not."""
         if self.request is not None:
             return self.request.account
-        account = self.body.get("account") if isinstance(self.body, dict) else None
+        body = self.body
+        account = body.get("account") if isinstance(body, dict) else None
         return account if isinstance(account, str) else None
 
     @property
@@ -76,7 +85,8 @@ class Call:
         """The request's fields as a dict: the validated model's, else the raw body's."""
         if self.request is not None:
             return self.request.to_wire()
-        return self.body if isinstance(self.body, dict) else {}
+        body = self.body
+        return body if isinstance(body, dict) else {}
 
 
 class CallList(Sequence[Call]):

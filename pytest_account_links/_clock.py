@@ -54,5 +54,5 @@ class Clock:
 
 def rfc3339(moment: datetime) -> str:
     """``2025-03-27T17:15:18.000Z``: UTC, milliseconds, as Stripe writes timestamps."""
-    moment = moment.astimezone(timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    utc = moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+    return utc.removesuffix("+00:00") + "Z"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -230,7 +229,7 @@ class AccountLinksFake:
                     method=request.method,
                     url=request.url,
                     headers=_masked(request.headers),
-                    body=_parsed(request.body),
+                    raw_body=request.body,
                     request=outcome.params,
                     status=outcome.response.status,
                     response=outcome.body,
@@ -276,13 +275,6 @@ def _masked(headers: dict[str, str]) -> dict[str, str]:
     if "authorization" in masked:
         masked["authorization"] = mask_authorization(masked["authorization"])
     return masked
-
-
-def _parsed(body: bytes) -> Any:
-    try:
-        return json.loads(body)
-    except ValueError:
-        return body.decode("utf-8", "replace")
 
 
 def derive_seed(base: int, nodeid: str, purpose: str) -> int:

@@ -6,6 +6,7 @@ recorded call or a report goes through :func:`mask_key` first.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -54,6 +55,7 @@ class KeyProblem(Exception):
         self.message = message
 
 
+@functools.lru_cache(maxsize=64)
 def read_api_key(authorization: str | None) -> ApiKey:
     """Parse ``Authorization: Bearer <key>``; raise :class:`KeyProblem` when Stripe would 401."""
     if not authorization or not authorization.strip():

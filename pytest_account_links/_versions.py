@@ -7,6 +7,7 @@ decides the rules. ``use_case.<type>.configurations`` was required up to
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -38,6 +39,7 @@ class VersionProblem(ValueError):
     """A ``Stripe-Version`` header that Stripe would refuse."""
 
 
+@functools.lru_cache(maxsize=64)
 def parse_version(raw: str) -> ApiVersion:
     """Parse a version string; raise :class:`VersionProblem` with Stripe's kind of message."""
     shaped = _SHAPE.match(raw.strip())
