@@ -4,7 +4,8 @@
 returns the answer Stripe would give. No HTTP library and no pytest here, so a
 unit test can call it directly. The stages run in Stripe's order (see
 :mod:`._scenarios`): injected outage, the API key (401), the API version,
-injected rate limit, the body (400), injected error; only a request that
+the idempotency key (a replay answers here), injected rate limit, the body
+(400), injected error, the connected account's state; only a request that
 passes them all gets an Account Link.
 """
 
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from pytest_account_links._clock import rfc3339
 from pytest_account_links._keys import KeyProblem, read_api_key
 from pytest_account_links._scenarios import OUTAGE_CODES, TRANSPORT_FAULTS, Scenario
+from pytest_account_links._state import MAX_IDEMPOTENCY_KEY, IdempotencyKeys, Link
 from pytest_account_links._validation import InvalidBody, parse_params
 from pytest_account_links._versions import VersionProblem, parse_version
 from pytest_account_links._wire import WireResponse
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
     from datetime import timedelta
 
     from pytest_account_links._clock import Clock
+    from pytest_account_links._state import Accounts
+    from pytest_account_links._versions import ApiVersion
     from pytest_account_links._wire import WireRequest
     from pytest_account_links.models import AccountLinkCreateParams
     from pytest_account_links.provider import StripeProvider
@@ -39,7 +43,11 @@ class EndpointState:
     clock: Clock
     link_lifetime: timedelta
     default_api_version: str
+    accounts: Accounts
     scenario: Scenario = field(default_factory=Scenario)
+    idempotency: IdempotencyKeys = field(default_factory=IdempotencyKeys)
+    #: The links created in this test, by their token.
+    links: dict[str, Link] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +66,7 @@ class Outcome:
     request_id: str
     fault: str | None = None
     injected: str | None = None
+    replayed: bool = False
 
 
 def handle(request: WireRequest, state: EndpointState) -> Outcome:
@@ -78,10 +87,13 @@ def handle(request: WireRequest, state: EndpointState) -> Outcome:
         *,
         injected: str | None = None,
         should_retry: bool | None = None,
+        encoded: bytes | None = None,
+        replayed: bool = False,
     ) -> Outcome:
         if should_retry is not None:
             headers["Stripe-Should-Retry"] = "true" if should_retry else "false"
-        encoded = json.dumps(body, separators=(",", ":")).encode()
+        if encoded is None:
+            encoded = json.dumps(body, separators=(",", ":")).encode()
         return Outcome(
             response=WireResponse(status=status, body=encoded, headers=headers),
             body=body,
@@ -89,6 +101,7 @@ def handle(request: WireRequest, state: EndpointState) -> Outcome:
             api_version=raw_version,
             request_id=request_id,
             injected=injected,
+            replayed=replayed,
         )
 
     def error(
@@ -138,7 +151,34 @@ def handle(request: WireRequest, state: EndpointState) -> Outcome:
     except VersionProblem as problem:
         return error("invalid_api_version", str(problem))
 
-    # Stage 3: rate limits, on the fake's clock.
+    # Stage 3: the idempotency key. A key seen before answers here.
+    if idempotency_key is not None:
+        if len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
+            return error(
+                "invalid_idempotency_key",
+                f"The Idempotency-Key header is {len(idempotency_key)} characters long; "
+                f"at most {MAX_IDEMPOTENCY_KEY} are allowed.",
+            )
+        saved = state.idempotency.lookup(idempotency_key)
+        if saved is not None:
+            if _json(request.body) != saved.body:
+                return error(
+                    "idempotency_key_reused",
+                    "Keys for idempotent requests can only be used with the same parameters "
+                    f"they were first used with. The key {idempotency_key!r} was first used "
+                    f"by {saved.request_id} with other parameters.",
+                )
+            headers["Idempotent-Replayed"] = "true"
+            headers["Original-Request"] = saved.request_id
+            return answer(
+                saved.response.status,
+                json.loads(saved.response.body),
+                parse_params(request.body, version),
+                encoded=saved.response.body,
+                replayed=True,
+            )
+
+    # Stage 4: rate limits, on the fake's clock.
     if scenario.rate_limits:
         limit = scenario.limited_by(_account_hint(request.body), state.clock.now())
         if limit is not None:
@@ -148,13 +188,13 @@ def handle(request: WireRequest, state: EndpointState) -> Outcome:
                 should_retry=limit.should_retry,
             )
 
-    # Stage 4: the body.
+    # Stage 5: the body.
     try:
         params = parse_params(request.body, version)
     except InvalidBody as invalid:
         return error("invalid_fields", "; ".join(invalid.problems))
 
-    # Stage 5: injected errors, for a request Stripe would otherwise accept.
+    # Stage 6: injected errors, for a request Stripe would otherwise accept.
     rule = scenario.error_for_call()
     if isinstance(scripted, str) and scripted in CATALOGUE:
         return error(scripted, injected="script")
@@ -167,17 +207,71 @@ def handle(request: WireRequest, state: EndpointState) -> Outcome:
             **rule.extras,
         )
 
+    # Stage 7: the connected account, as the platform's state has it.
+    refused = _account_problem(params, version, state)
+    if refused is not None:
+        code, message, extras = refused
+        return error(code, message, **extras)
+
     created = state.clock.now()
+    expires = created + state.link_lifetime
+    url = state.ids.stripe_account_link_url(params.account, key.livemode)
+    options = params.use_case.options
+    state.links[url.rsplit("#", 1)[1]] = Link(
+        url=url,
+        token=url.rsplit("#", 1)[1],
+        account=params.account,
+        use_case=params.use_case.type,
+        refresh_url=options.refresh_url,
+        return_url=options.return_url,
+        created=created,
+        expires_at=expires,
+        livemode=key.livemode,
+        configurations=tuple(getattr(options, "configurations", ())),
+    )
     link = {
         "object": "v2.core.account_link",
         "account": params.account,
         "created": rfc3339(created),
-        "expires_at": rfc3339(created + state.link_lifetime),
+        "expires_at": rfc3339(expires),
         "livemode": key.livemode,
-        "url": state.ids.stripe_account_link_url(params.account, key.livemode),
+        "url": url,
         "use_case": _sorted(params.use_case.to_wire()),
     }
-    return answer(200, link, params)
+    outcome = answer(200, link, params)
+    if idempotency_key is not None:
+        state.idempotency.save(idempotency_key, _json(request.body), outcome.response, request_id)
+    return outcome
+
+
+def _account_problem(
+    params: AccountLinkCreateParams, version: ApiVersion, state: EndpointState
+) -> tuple[str, str | None, dict[str, Any]] | None:
+    """Why the platform's state refuses a valid request, or None."""
+    accounts = state.accounts
+    if not accounts.v2_enabled:
+        return "accounts_v2_access_blocked", None, {}
+    sent = getattr(params.use_case.options, "configurations", None)
+    account = accounts.get(params.account)
+    if accounts.declared and (account is None or not account.declared):
+        return "not_found", f"No such account: '{params.account}'", {}
+    account = accounts.met(params.account, sent)
+    if version.takes_configurations and set(sent or ()) != set(account.configurations):
+        return (
+            "configs_must_match_to_use_account_links",
+            f"Account {params.account} has the configurations "
+            f"{', '.join(account.configurations)}; the request asked for {', '.join(sent or ())}.",
+            {"applied_configurations": list(account.configurations)},
+        )
+    return None
+
+
+def _json(body: bytes) -> Any:
+    """The body as JSON, to compare two requests by what they mean, not their bytes."""
+    try:
+        return json.loads(body)
+    except ValueError:
+        return body
 
 
 def _account_hint(body: bytes) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -16,14 +17,15 @@ from pytest_account_links._keys import mask_authorization
 from pytest_account_links._markers import MarkerError, hint, parse
 from pytest_account_links._scenarios import OUTAGE_CODES, TRANSPORT_FAULTS, Scenario, Scripted
 from pytest_account_links._sdk import RetrySleeps
+from pytest_account_links._state import Accounts, DeliveredEvent, Link, Visit, returned_event
 from pytest_account_links._versions import LATEST_VERSION
-from pytest_account_links._wire import TransportFault
+from pytest_account_links._wire import ENDPOINT_HOST, TransportFault, WireResponse
 from pytest_account_links.errors import CATALOGUE, UnfakedRequestError
 from pytest_account_links.provider import StripeProvider
 from pytest_account_links.transports import available_transports
 
 if TYPE_CHECKING:
-    from pytest_account_links._wire import WireRequest, WireResponse
+    from pytest_account_links._wire import WireRequest
     from pytest_account_links.transports import Transport
 
 DEFAULT_LINK_LIFETIME = timedelta(minutes=10)
@@ -55,11 +57,21 @@ class AccountLinksFake:
         self.retry_sleeps: list[float] = []
         self._real_retry_sleeps = real_retry_sleeps
         self._scenario = Scenario()
+        #: The platform's connected accounts; declare some to make the fake answer from state.
+        self.accounts = Accounts(faker, ids)
+        #: The events completed links produced, as Stripe would deliver them.
+        self.events: list[DeliveredEvent] = []
+        #: Every visit to a link, in order.
+        self.visits: list[Visit] = []
+        #: The signing secret of the fake's event destination.
+        self.webhook_secret = "whsec_" + ids.stripe_token(32)
+        self._ids = ids
         self._state = EndpointState(
             ids=ids,
             clock=self.clock,
             link_lifetime=DEFAULT_LINK_LIFETIME,
             default_api_version=LATEST_VERSION,
+            accounts=self.accounts,
             scenario=self._scenario,
         )
         self._lock = threading.Lock()
@@ -197,6 +209,80 @@ class AccountLinksFake:
             self._scenario.rate_limits.clear()
             self._scenario.script.clear()
 
+    # -- the link's life ---------------------------------------------------------
+
+    @property
+    def links(self) -> list[Link]:
+        """The links created in this test, oldest first."""
+        with self._lock:
+            return list(self._state.links.values())
+
+    def visit(self, url: str, *, abandon: bool = False) -> str | None:
+        """Open an Account Link as the account holder would; return where Stripe sends them.
+
+        A link that is valid, unexpired (on the fake's clock) and unused is used
+        up: the flow completes and the browser goes to ``return_url`` (None when
+        the link has none), and the ``v2.core.account_link.returned`` event is
+        added to :attr:`events`; with ``abandon=True`` the holder leaves midway
+        and nothing is returned. A link that expired or was used already sends
+        the browser to ``refresh_url``, and so does an unknown token for an
+        account that has links. Each visit is recorded in :attr:`visits`.
+        """
+        __tracebackhide__ = True
+        with self._lock:
+            token = url.rsplit("#", 1)[-1] if "#" in url else ""
+            link = self._state.links.get(token)
+            if link is None:
+                account = url.split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+                known = [one for one in self._state.links.values() if one.account == account]
+                if not known:
+                    raise ValueError(
+                        f"pytest-account-links: visit({url!r}): no link was created for "
+                        f"{account!r} in this test, so there is no refresh_url to send the "
+                        "browser to"
+                    )
+                visit = Visit(url, "unknown", known[-1].refresh_url, None)
+            elif link.used:
+                visit = Visit(url, "used", link.refresh_url, link)
+            elif self.clock.now() >= link.expires_at:
+                visit = Visit(url, "expired", link.refresh_url, link)
+            else:
+                link.used = True
+                if abandon:
+                    visit = Visit(url, "abandoned", None, link)
+                else:
+                    visit = Visit(url, "completed", link.return_url, link)
+                    self._complete(link)
+            self.visits.append(visit)
+        return visit.redirect
+
+    def _complete(self, link: Link) -> None:
+        account = self.accounts.met(link.account, link.configurations or None)
+        account.completed.append(link.use_case)
+        prefix = "evt_test_" if not link.livemode else "evt_"
+        event_id = prefix + self._ids.stripe_token(24)
+        self.events.append(
+            returned_event(link, account, event_id, self.clock.now(), self.webhook_secret)
+        )
+
+    def _event_response(self, request: WireRequest) -> WireResponse | None:
+        """``GET /v2/core/events/{id}`` for an event this fake produced."""
+        prefix = f"https://{ENDPOINT_HOST}/v2/core/events/"
+        if request.method != "GET" or not request.url.startswith(prefix):
+            return None
+        event_id = request.url[len(prefix) :].split("?", 1)[0]
+        for event in self.events:
+            if event.id == event_id:
+                return WireResponse(
+                    200,
+                    json.dumps(event.event).encode(),
+                    {
+                        "Content-Type": "application/json",
+                        "Request-Id": self._ids.stripe_request_id(),
+                    },
+                )
+        return None
+
     def _slept(self, seconds: float) -> None:
         """The SDK asked to sleep before a retry: skip it, but let the fake's clock move."""
         self.retry_sleeps.append(seconds)
@@ -205,6 +291,12 @@ class AccountLinksFake:
     def _add_marker(self, name: str, options: Any) -> None:
         """Add the rule of a validated marker, after those already added (closest first)."""
         source = f"@{name}"
+        if name == "stripe_accounts":
+            for spec in options.accounts:
+                if spec.id is None or spec.id not in self.accounts:
+                    self.accounts._declare(spec)
+            self.accounts.v2_enabled = self.accounts.v2_enabled and options.v2_enabled
+            return
         with self._scenario.lock:
             if name == "stripe_error":
                 self._scenario.errors.append(options.rule(source))
@@ -218,6 +310,10 @@ class AccountLinksFake:
     def dispatch(self, request: WireRequest) -> WireResponse:
         """Answer a request to a Stripe host, or refuse it if it is not the endpoint."""
         if not request.is_endpoint:
+            with self._lock:
+                event = self._event_response(request)
+            if event is not None:
+                return event
             refused = UnfakedRequestError(request.method, request.url)
             with self._lock:
                 self.unfaked.append(refused)

@@ -23,7 +23,7 @@ from pytest_account_links._scenarios import (
     Window,
 )
 from pytest_account_links.errors import CATALOGUE
-from pytest_account_links.models import Configuration
+from pytest_account_links.models import AccountId, Configuration
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -37,6 +37,7 @@ SIGNATURES = {
     "stripe_rate_limit": (
         "stripe_rate_limit(limit, *, window=1.0, per='account', should_retry=None)"
     ),
+    "stripe_accounts": "stripe_accounts(*accounts, v2_enabled=True)",
 }
 
 
@@ -147,20 +148,55 @@ class RateLimitOptions(_Options):
         )
 
 
+class AccountSpec(_Options):
+    """One account of ``stripe_accounts``: an ID, or a dict of these fields."""
+
+    id: AccountId | None = None
+    configurations: list[Configuration] = Field(default=["recipient"], min_length=1)
+    display_name: str | None = None
+    contact_email: str | None = None
+    country: str | None = None
+
+
+class AccountsOptions(_Options):
+    """``stripe_accounts``: the platform's connected accounts."""
+
+    accounts: list[AccountSpec] = Field(default_factory=list)
+    v2_enabled: bool = True
+
+    @field_validator("accounts", mode="before")
+    @classmethod
+    def _ids_are_accounts(cls, accounts: Any) -> Any:
+        if isinstance(accounts, list | tuple):
+            return [{"id": item} if isinstance(item, str) else item for item in accounts]
+        return accounts
+
+
 _MODELS: dict[str, tuple[type[_Options], tuple[str, ...]]] = {
     "stripe_error": (ErrorOptions, ("code",)),
     "stripe_outage": (OutageOptions, ("kind",)),
     "stripe_rate_limit": (RateLimitOptions, ("limit",)),
+    "stripe_accounts": (AccountsOptions, ("*accounts",)),
 }
+
+
+_NESTED: dict[str, type[_Options]] = {"accounts": AccountSpec}
 
 
 def parse(name: str, args: Sequence[Any], kwargs: Mapping[str, Any], *, shown: str) -> Any:
     """Validate the arguments of marker (or method) ``name``; ``shown`` names it in errors."""
     model, positional = _MODELS[name]
-    problem = _bind(positional, args, kwargs)
+    if positional and positional[0].startswith("*"):  # every positional argument, as a list
+        bound: dict[str, Any] = {positional[0][1:]: list(args)} if args else {}
+        problem = _bind((positional[0][1:],), (), kwargs) if not args else None
+        if args and positional[0][1:] in kwargs:
+            problem = f"got {positional[0][1:]!r} both positionally and by name"
+    else:
+        bound = dict(zip(positional, args, strict=False))
+        problem = _bind(positional, args, kwargs)
     if problem is None:
         try:
-            return model.model_validate({**dict(zip(positional, args, strict=False)), **kwargs})
+            return model.model_validate({**bound, **kwargs})
         except ValidationError as exc:
             problem = "; ".join(_describe(error, model) for error in exc.errors())
     raise MarkerError(f"pytest-account-links: {shown}: {problem}\n  signature: {SIGNATURES[name]}")
@@ -184,7 +220,19 @@ def _describe(error: Any, model: type[_Options]) -> str:
     kind = error["type"]
     loc = error["loc"]
     field = ".".join(str(part) for part in loc)
-    accepted = list(model.model_fields)
+    nested = _NESTED.get(str(loc[0])) if len(loc) > 2 else None
+    accepted = list((nested or model).model_fields)
+    if (
+        kind in ("model_type", "dict_type")
+        and nested is None
+        and len(loc) == 2
+        and (str(loc[0]) in _NESTED)
+    ):
+        item = _NESTED[str(loc[0])]
+        return (
+            f"{field}: expected an account ID or a dict of {', '.join(item.model_fields)}, "
+            f"got {error.get('input')!r} ({type(error.get('input')).__name__})"
+        )
     if kind == "extra_forbidden":
         name = str(loc[-1])
         return (
@@ -200,8 +248,10 @@ def _describe(error: Any, model: type[_Options]) -> str:
     if kind in ("greater_than_equal", "greater_than"):
         limit = error["ctx"].get("ge", error["ctx"].get("gt"))
         return f"{field} must be an integer >= {limit}, got {got!r}"
-    if kind in ("unknown_code", "not_applicable", "not_positive"):
-        return f"{field}: {error['msg']}" if kind == "not_positive" else str(error["msg"])
+    if kind in ("unknown_code", "not_applicable"):
+        return str(error["msg"])
+    if kind in ("not_positive", "invalid_account_id", "invalid_url"):
+        return f"{field}: {error['msg']}"
     return f"{field}: {error['msg'].lower()}, got {got!r} ({type(got).__name__})"
 
 

@@ -112,6 +112,13 @@ CATALOGUE: Mapping[str, ErrorSpec] = {
             description="A restricted key without write access to account links.",
         ),
         ErrorSpec(
+            code="invalid_idempotency_key",
+            status=400,
+            type="invalid_request_error",
+            message="The Idempotency-Key header is too long (at most 255 characters).",
+            description="An Idempotency-Key over 255 characters.",
+        ),
+        ErrorSpec(
             code="idempotency_key_reused",
             status=400,
             type="idempotency_error",

@@ -17,6 +17,7 @@ SDK_EXCEPTIONS = {
     "api_key_missing": ("AuthenticationError", 401),
     "api_key_invalid": ("AuthenticationError", 401),
     "insufficient_permissions": ("PermissionError", 403),
+    "invalid_idempotency_key": ("InvalidRequestError", 400),
     "idempotency_key_reused": ("IdempotencyError", 400),
     "idempotency_key_in_use": ("IdempotencyError", 409),
     "internal_server_error": ("APIError", 500),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from pytest_account_links import Clock
 from pytest_account_links._endpoint import EndpointState, handle
 from pytest_account_links._keys import mask_authorization, mask_key
+from pytest_account_links._state import Accounts
 from pytest_account_links._versions import parse_version
 from pytest_account_links._wire import WireRequest, is_stripe_host
 from pytest_account_links.errors import CATALOGUE, error_body
@@ -33,6 +35,7 @@ def _state() -> EndpointState:
     ids = StripeProvider(faker["en_US"])
     faker.seed_instance(3)
     return EndpointState(
+        accounts=Accounts(faker, ids),
         ids=ids,
         clock=Clock(),
         link_lifetime=timedelta(minutes=10),
@@ -162,11 +165,29 @@ def test_mask_authorization() -> None:
         ("2026-09-29.endive", True),
         ("2026-09-30.endive", False),
         ("2026-10-28.endive", False),
-        ("2027-01-01", False),
+        ("2026-10-01", False),
     ],
 )
 def test_configurations_depend_on_the_version_date(raw: str, takes_configurations: bool) -> None:
     assert parse_version(raw).takes_configurations is takes_configurations
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        ("2099-01-01.endive", "No version is dated after"),
+        (
+            "2026-10-28.zinnia",
+            "Known release names: acacia, basil, clover, dahlia, endive, preview",
+        ),
+        ("2023-10-16", "API v2 endpoints need 2024-09-30.acacia or later"),
+        ("2026-02-30.endive", "day is out of range for month"),
+        ("latest", "A version reads like '2026-10-28.endive'"),
+    ],
+)
+def test_unknown_or_malformed_versions_are_refused(raw: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        parse_version(raw)
 
 
 @pytest.mark.parametrize(

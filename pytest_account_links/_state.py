@@ -1,0 +1,261 @@
+"""What the fake remembers within one test: connected accounts, idempotency keys,
+the links it created, and the events their completion produced.
+
+Plain Python, no pytest, no HTTP library; every structure here is guarded by
+the fake's lock (the endpoint runs under it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from pytest_account_links._clock import rfc3339
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Sequence
+    from datetime import datetime
+
+    from faker import Faker
+
+    from pytest_account_links._wire import WireResponse
+    from pytest_account_links.provider import StripeProvider
+
+Configuration = Literal["customer", "merchant", "recipient"]
+CONFIGURATIONS: tuple[Configuration, ...] = ("customer", "merchant", "recipient")
+
+#: An idempotency key longer than this is refused, as Stripe does.
+MAX_IDEMPOTENCY_KEY = 255
+
+
+@dataclass
+class ConnectedAccount:
+    """A connected account the fake knows; details fabricated with Faker when not given."""
+
+    id: str
+    configurations: tuple[Configuration, ...]
+    display_name: str
+    contact_email: str
+    country: str
+    #: True when the test declared it; False when the fake met it in a request.
+    declared: bool = True
+    #: The use cases completed through a visited link (``account_onboarding``, ...).
+    completed: list[str] = field(default_factory=list)
+
+
+class Accounts:
+    """The platform's connected accounts, as ``account_links.accounts``.
+
+    While no account is declared, the fake accepts any well-formed account ID.
+    Once one is, it answers from this state: an undeclared account is
+    ``not_found``, and on API versions that carry ``configurations`` a request
+    whose configurations differ from the account's is
+    ``configs_must_match_to_use_account_links``. With :attr:`v2_enabled` off,
+    every request is ``accounts_v2_access_blocked``.
+    """
+
+    def __init__(self, faker: Faker, ids: StripeProvider) -> None:
+        self._faker = faker
+        self._ids = ids
+        self._accounts: dict[str, ConnectedAccount] = {}
+        #: Whether Accounts v2 is enabled for the platform.
+        self.v2_enabled = True
+
+    def add(
+        self,
+        id: str | None = None,
+        *,
+        configurations: Iterable[str] = ("recipient",),
+        display_name: str | None = None,
+        contact_email: str | None = None,
+        country: str | None = None,
+    ) -> ConnectedAccount:
+        """Declare an account (a fabricated ID when none is given) and return it."""
+        from pytest_account_links._markers import parse
+
+        options = parse(
+            "stripe_accounts",
+            (),
+            {
+                "accounts": [
+                    {
+                        "id": id,
+                        "configurations": list(configurations),
+                        "display_name": display_name,
+                        "contact_email": contact_email,
+                        "country": country,
+                    }
+                ]
+            },
+            shown="account_links.accounts.add()",
+        )
+        return self._declare(options.accounts[0])
+
+    def _declare(self, spec: Any) -> ConnectedAccount:
+        account = self._fabricate(
+            spec.id or self._ids.stripe_account_id(),
+            tuple(spec.configurations),
+            declared=True,
+        )
+        if spec.display_name is not None:
+            account.display_name = spec.display_name
+        if spec.contact_email is not None:
+            account.contact_email = spec.contact_email
+        if spec.country is not None:
+            account.country = spec.country
+        self._accounts[account.id] = account
+        return account
+
+    def _fabricate(
+        self, id: str, configurations: tuple[Configuration, ...], *, declared: bool
+    ) -> ConnectedAccount:
+        company: str = self._faker.company()
+        return ConnectedAccount(
+            id=id,
+            configurations=configurations,
+            display_name=company,
+            contact_email=self._faker.company_email(),
+            country=self._faker.random_element(("US", "GB", "FR", "DE", "IE", "CA", "AU")),
+            declared=declared,
+        )
+
+    @property
+    def declared(self) -> bool:
+        """True once the test declared any account."""
+        return any(account.declared for account in self._accounts.values())
+
+    def met(self, id: str, configurations: Sequence[str] | None) -> ConnectedAccount:
+        """The account a valid request named, fabricated on first sight when none is declared."""
+        account = self._accounts.get(id)
+        if account is None:
+            known = tuple(c for c in CONFIGURATIONS if c in (configurations or ("recipient",)))
+            account = self._fabricate(id, known, declared=False)
+            self._accounts[id] = account
+        return account
+
+    def get(self, id: str) -> ConnectedAccount | None:
+        """The account ``id``, declared or met, or None."""
+        return self._accounts.get(id)
+
+    def __contains__(self, id: object) -> bool:
+        return id in self._accounts
+
+    def __iter__(self) -> Iterator[ConnectedAccount]:
+        return iter(list(self._accounts.values()))
+
+    def __len__(self) -> int:
+        return len(self._accounts)
+
+    def __repr__(self) -> str:
+        return f"<Accounts {sorted(self._accounts)} v2_enabled={self.v2_enabled}>"
+
+
+@dataclass
+class Link:
+    """An Account Link the fake created, and what became of it."""
+
+    url: str
+    token: str
+    account: str
+    use_case: str
+    refresh_url: str
+    return_url: str | None
+    created: datetime
+    expires_at: datetime
+    livemode: bool
+    configurations: tuple[str, ...]
+    used: bool = False
+
+
+@dataclass(frozen=True)
+class Visit:
+    """Someone opened a link: where Stripe sent the browser, and why."""
+
+    url: str
+    #: ``completed``, ``abandoned``, ``expired``, ``used`` or ``unknown``.
+    outcome: str
+    #: Where the browser went: ``return_url``, ``refresh_url``, or None.
+    redirect: str | None
+    link: Link | None
+
+
+@dataclass(frozen=True)
+class DeliveredEvent:
+    """A thin event as Stripe would deliver it to an event destination."""
+
+    id: str
+    type: str
+    #: The request body Stripe would POST to the webhook endpoint.
+    payload: str
+    #: The headers it would carry, ``Stripe-Signature`` among them.
+    headers: dict[str, str]
+    #: The full event, as ``GET /v2/core/events/{id}`` answers it.
+    event: dict[str, Any]
+
+
+def sign(payload: str, secret: str, timestamp: int | None = None) -> str:
+    """A ``Stripe-Signature`` header for ``payload``: ``t=<unix time>,v1=<HMAC-SHA256>``."""
+    moment = int(time.time()) if timestamp is None else timestamp
+    digest = hmac.new(secret.encode(), f"{moment}.{payload}".encode(), hashlib.sha256)
+    return f"t={moment},v1={digest.hexdigest()}"
+
+
+def returned_event(
+    link: Link, account: ConnectedAccount, event_id: str, now: datetime, secret: str
+) -> DeliveredEvent:
+    """The ``v2.core.account_link.returned`` event of a completed link."""
+    thin = {
+        "id": event_id,
+        "object": "v2.core.event",
+        "type": "v2.core.account_link.returned",
+        "created": rfc3339(now),
+        "livemode": link.livemode,
+    }
+    payload = json.dumps(thin, indent=2)
+    event = {
+        **thin,
+        "data": {
+            "account_id": link.account,
+            "configurations": list(account.configurations),
+            "use_case": link.use_case,
+        },
+    }
+    return DeliveredEvent(
+        id=event_id,
+        type="v2.core.account_link.returned",
+        payload=payload,
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "Stripe-Signature": sign(payload, secret),
+        },
+        event=event,
+    )
+
+
+@dataclass
+class Saved:
+    """The first successful answer to an idempotency key."""
+
+    body: Any
+    response: WireResponse
+    request_id: str
+
+
+class IdempotencyKeys:
+    """Idempotency keys seen in this test and the answers they were given."""
+
+    def __init__(self) -> None:
+        self._saved: dict[str, Saved] = {}
+
+    def lookup(self, key: str) -> Saved | None:
+        return self._saved.get(key)
+
+    def save(self, key: str, body: Any, response: WireResponse, request_id: str) -> None:
+        self._saved.setdefault(key, Saved(body=body, response=response, request_id=request_id))
+
+    def __len__(self) -> int:
+        return len(self._saved)
