@@ -66,6 +66,7 @@ class AccountLinksFake:
         #: The signing secret of the fake's event destination.
         self.webhook_secret = "whsec_" + ids.stripe_token(32)
         self._ids = ids
+        self._v2_marked = False
         self._state = EndpointState(
             ids=ids,
             clock=self.clock,
@@ -292,10 +293,14 @@ class AccountLinksFake:
         """Add the rule of a validated marker, after those already added (closest first)."""
         source = f"@{name}"
         if name == "stripe_accounts":
+            # Accounts add up across scopes (the closest marker's details win for an ID
+            # named twice); v2_enabled is the closest marker's.
             for spec in options.accounts:
                 if spec.id is None or spec.id not in self.accounts:
                     self.accounts._declare(spec)
-            self.accounts.v2_enabled = self.accounts.v2_enabled and options.v2_enabled
+            if not self._v2_marked:
+                self.accounts.v2_enabled = options.v2_enabled
+                self._v2_marked = True
             return
         with self._scenario.lock:
             if name == "stripe_error":

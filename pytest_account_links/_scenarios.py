@@ -6,10 +6,12 @@ injected failure happens at its own stage:
 1. **outage** (``stripe_outage``, scripted outages): before anything is read; a
    5xx answer, or a refused connection / read timeout raised by the transport;
 2. the API key (401) and the API version (400);
-3. **rate limit** (``stripe_rate_limit``): 429 ``account_rate_limit_exceeded``;
-4. validation of the body (400 ``invalid_fields``);
-5. **error** (``stripe_error``, ``fail_next``, scripted codes): the answer to a
-   valid request.
+3. the idempotency key: a replay answers here;
+4. **rate limit** (``stripe_rate_limit``): 429 ``account_rate_limit_exceeded``;
+5. validation of the body (400 ``invalid_fields``);
+6. **error** (``stripe_error``, ``fail_next``, scripted codes): the answer to a
+   valid request;
+7. the connected account's state (``not_found``, ...), then success.
 
 Every rule of a stage counts each call that reaches that stage. A rule with
 ``after=A, times=T`` fires on the calls numbered ``A+1`` to ``A+T`` (without

@@ -39,6 +39,11 @@ MARKERS = {
         "answer 429 account_rate_limit_exceeded past `limit` calls within `window` seconds of "
         "the fake's clock, per account or in total; uses the account_links fake.",
     ),
+    "stripe_accounts": (
+        "stripe_accounts(*accounts, v2_enabled=True)",
+        "declare the platform's connected accounts (IDs, or dicts with id, configurations, "
+        "...); the fake then answers from them. v2_enabled=False blocks Accounts v2.",
+    ),
 }
 
 _SEED_HELP = (
