@@ -170,7 +170,7 @@ def bench_retries(runs: int = 30) -> None:
             "account_onboarding": {"refresh_url": "https://example.com/reauth"},
         },
     }
-    factory = FakeFactory(0)
+    factory = FakeFactory()
     samples = []
     for n in range(runs):
         fake = factory.fake_for(f"bench::retries[{n}]")
@@ -248,7 +248,7 @@ def _per_call(library: str, calls: int) -> list[float]:
 def _with_fake(library: str, calls: int) -> list[float]:
     from pytest_account_links._fake import FakeFactory
 
-    fake = FakeFactory(0).fake_for(f"bench::{library}")
+    fake = FakeFactory().fake_for(f"bench::{library}")
     fake._start()
     try:
         return _per_call(library, calls)

@@ -11,11 +11,14 @@ passes them all gets an Account Link.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from pytest_account_links._clock import rfc3339
+from pytest_account_links._extensions import NoExtensions
 from pytest_account_links._keys import KeyProblem, read_api_key
 from pytest_account_links._scenarios import OUTAGE_CODES, TRANSPORT_FAULTS, Scenario
 from pytest_account_links._state import MAX_IDEMPOTENCY_KEY, IdempotencyKeys, Link
@@ -25,9 +28,11 @@ from pytest_account_links._wire import WireResponse
 from pytest_account_links.errors import CATALOGUE, error_body
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import timedelta
 
     from pytest_account_links._clock import Clock
+    from pytest_account_links._extensions import Extensions
     from pytest_account_links._state import Accounts
     from pytest_account_links._versions import ApiVersion
     from pytest_account_links._wire import WireRequest
@@ -44,10 +49,28 @@ class EndpointState:
     link_lifetime: timedelta
     default_api_version: str
     accounts: Accounts
+    extensions: Extensions = field(default_factory=NoExtensions)
     scenario: Scenario = field(default_factory=Scenario)
+    #: Per-test changes to the next successful answers (``override_next``), oldest first.
+    overrides: list[Override] = field(default_factory=list)
     idempotency: IdempotencyKeys = field(default_factory=IdempotencyKeys)
     #: The links created in this test, by their token.
     links: dict[str, Link] = field(default_factory=dict)
+
+
+@dataclass
+class Override:
+    """Fields to set on (or a function to rewrite) the next ``times`` successful answers."""
+
+    fields: dict[str, Any]
+    function: Callable[[dict[str, Any]], dict[str, Any] | None] | None
+    times: int | None
+
+    def apply(self, body: dict[str, Any]) -> dict[str, Any]:
+        body = {**body, **self.fields}
+        if self.function is not None:
+            body = self.function(dict(body)) or body
+        return body
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +216,9 @@ def handle(request: WireRequest, state: EndpointState) -> Outcome:
         params = parse_params(request.body, version)
     except InvalidBody as invalid:
         return error("invalid_fields", "; ".join(invalid.problems))
+    problems = state.extensions.validate(params, raw_version)
+    if problems:
+        return error("invalid_fields", "; ".join(problems))
 
     # Stage 6: injected errors, for a request Stripe would otherwise accept.
     rule = scenario.error_for_call()
@@ -215,33 +241,57 @@ def handle(request: WireRequest, state: EndpointState) -> Outcome:
 
     created = state.clock.now()
     expires = created + state.link_lifetime
-    url = state.ids.stripe_account_link_url(params.account, key.livemode)
+    link: dict[str, Any] = {
+        "object": "v2.core.account_link",
+        "account": params.account,
+        "created": rfc3339(created),
+        "expires_at": rfc3339(expires),
+        "livemode": key.livemode,
+        "url": state.ids.stripe_account_link_url(params.account, key.livemode),
+        "use_case": _sorted(params.use_case.to_wire()),
+    }
+    link = state.extensions.response(link, params, raw_version)
+    if state.overrides:
+        override = state.overrides[0]
+        link = override.apply(link)
+        if override.times is not None:
+            override.times -= 1
+            if override.times == 0:
+                state.overrides.pop(0)
+    _remember(link, params, state, created, expires, key.livemode)
+    outcome = answer(200, link, params)
+    if idempotency_key is not None:
+        state.idempotency.save(idempotency_key, _json(request.body), outcome.response, request_id)
+    return outcome
+
+
+def _remember(
+    link: dict[str, Any],
+    params: AccountLinkCreateParams,
+    state: EndpointState,
+    created: datetime,
+    expires: datetime,
+    livemode: bool,
+) -> None:
+    """Keep the link as answered (after hooks and overrides), for ``visit()``."""
+    url = str(link.get("url", ""))
+    token = url.rsplit("#", 1)[-1]
+    # An override may have replaced expires_at with something unreadable: keep the fake's own.
+    with contextlib.suppress(KeyError, ValueError):
+        expires = datetime.fromisoformat(str(link["expires_at"]).replace("Z", "+00:00"))
     options = params.use_case.options
-    state.links[url.rsplit("#", 1)[1]] = Link(
+    state.links[token] = Link(
         url=url,
-        token=url.rsplit("#", 1)[1],
+        token=token,
         account=params.account,
         use_case=params.use_case.type,
         refresh_url=options.refresh_url,
         return_url=options.return_url,
         created=created,
         expires_at=expires,
-        livemode=key.livemode,
+        livemode=livemode,
         configurations=tuple(getattr(options, "configurations", ())),
     )
-    link = {
-        "object": "v2.core.account_link",
-        "account": params.account,
-        "created": rfc3339(created),
-        "expires_at": rfc3339(expires),
-        "livemode": key.livemode,
-        "url": url,
-        "use_case": _sorted(params.use_case.to_wire()),
-    }
-    outcome = answer(200, link, params)
-    if idempotency_key is not None:
-        state.idempotency.save(idempotency_key, _json(request.body), outcome.response, request_id)
-    return outcome
 
 
 def _account_problem(

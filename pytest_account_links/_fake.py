@@ -5,30 +5,34 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from datetime import timedelta
+from collections import Counter
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from faker import Faker
 
 from pytest_account_links._calls import Call, CallList
-from pytest_account_links._clock import Clock
-from pytest_account_links._endpoint import EndpointState, handle
+from pytest_account_links._clock import Clock, rfc3339
+from pytest_account_links._endpoint import EndpointState, Override, handle
+from pytest_account_links._extensions import NoExtensions
 from pytest_account_links._keys import mask_authorization
 from pytest_account_links._markers import MarkerError, hint, parse
 from pytest_account_links._scenarios import OUTAGE_CODES, TRANSPORT_FAULTS, Scenario, Scripted
 from pytest_account_links._sdk import RetrySleeps
+from pytest_account_links._settings import Settings
 from pytest_account_links._state import Accounts, DeliveredEvent, Link, Visit, returned_event
-from pytest_account_links._versions import LATEST_VERSION
-from pytest_account_links._wire import ENDPOINT_HOST, TransportFault, WireResponse
+from pytest_account_links._wire import ENDPOINT_HOST, TransportFault, WireResponse, is_stripe_host
 from pytest_account_links.errors import CATALOGUE, UnfakedRequestError
 from pytest_account_links.provider import StripeProvider
 from pytest_account_links.transports import available_transports
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from pytest_account_links._extensions import Extensions
     from pytest_account_links._wire import WireRequest
     from pytest_account_links.transports import Transport
-
-DEFAULT_LINK_LIFETIME = timedelta(minutes=10)
 
 
 class AccountLinksFake:
@@ -40,8 +44,18 @@ class AccountLinksFake:
     """
 
     def __init__(
-        self, *, seed: int, faker: Faker, ids: StripeProvider, real_retry_sleeps: bool = False
+        self,
+        *,
+        seed: int,
+        faker: Faker,
+        ids: StripeProvider,
+        settings: Settings | None = None,
+        extensions: Extensions | None = None,
     ) -> None:
+        settings = settings or Settings()
+        extensions = extensions or NoExtensions()
+        #: The settings this test runs under (session options and its markers).
+        self.settings = settings
         #: The seed this test's fabricated values derive from.
         self.seed = seed
         #: The Faker instance the fake fabricates with (seeded for this test).
@@ -55,10 +69,9 @@ class AccountLinksFake:
         #: The back-off sleeps (seconds) the stripe SDK asked for between retries: skipped,
         #: the fake's clock moved on by each instead.
         self.retry_sleeps: list[float] = []
-        self._real_retry_sleeps = real_retry_sleeps
         self._scenario = Scenario()
         #: The platform's connected accounts; declare some to make the fake answer from state.
-        self.accounts = Accounts(faker, ids)
+        self.accounts = Accounts(faker, ids, extensions)
         #: The events completed links produced, as Stripe would deliver them.
         self.events: list[DeliveredEvent] = []
         #: Every visit to a link, in order.
@@ -67,19 +80,91 @@ class AccountLinksFake:
         self.webhook_secret = "whsec_" + ids.stripe_token(32)
         self._ids = ids
         self._v2_marked = False
+        self._extensions = extensions
         self._state = EndpointState(
             ids=ids,
             clock=self.clock,
-            link_lifetime=DEFAULT_LINK_LIFETIME,
-            default_api_version=LATEST_VERSION,
+            link_lifetime=settings.link_lifetime,
+            default_api_version=settings.api_version,
             accounts=self.accounts,
+            extensions=extensions,
             scenario=self._scenario,
         )
         self._lock = threading.Lock()
         self._patches: list[Transport | RetrySleeps] = []
+        self._block_other_hosts = settings.other_hosts == "block"
 
     def __repr__(self) -> str:
         return f"<AccountLinksFake seed={self.seed} calls={len(self.calls)}>"
+
+    def override_next(
+        self,
+        function: Callable[[dict[str, Any]], dict[str, Any] | None] | None = None,
+        /,
+        *,
+        times: int | None = 1,
+        **fields: Any,
+    ) -> None:
+        """Set fields of the next ``times`` successful answers (every one with ``times=None``).
+
+        ``override_next(url="https://...")``, ``override_next(expires_at=datetime(...))``,
+        or ``override_next(function)`` where ``function(body)`` returns the body to
+        answer with (or None to keep it). Requests are still validated; only a
+        valid one's answer is changed. Overrides queue up, oldest first.
+        """
+        allowed = ("object", "account", "created", "expires_at", "livemode", "url", "use_case")
+        unknown = [name for name in fields if name not in allowed]
+        if unknown:
+            raise ValueError(
+                f"pytest-account-links: override_next(): unknown field {unknown[0]!r}; an "
+                f"Account Link has {', '.join(allowed)}"
+            )
+        if function is not None and not callable(function):
+            raise ValueError(
+                "pytest-account-links: override_next(): the positional argument must be a "
+                f"function of the body, got {function!r}"
+            )
+        if times is not None and (
+            isinstance(times, bool) or not isinstance(times, int) or times < 1
+        ):
+            raise ValueError(
+                f"pytest-account-links: override_next(): times must be an integer >= 1 or "
+                f"None, got {times!r}"
+            )
+        values = {
+            name: rfc3339(value) if isinstance(value, datetime) else value
+            for name, value in fields.items()
+        }
+        with self._lock:
+            self._state.overrides.append(Override(values, function, times))
+
+    def totals(self) -> dict[str, Any]:
+        """Counts for the session's summary line: calls, injected errors by code, outages,
+        rate-limited calls."""
+        outage_codes = set(OUTAGE_CODES.values())
+        errors: Counter[str] = Counter()
+        outages = rate_limited = 0
+        for call in self.calls:
+            code = call.error_code
+            if call.fault is not None or (call.injected and code in outage_codes):
+                outages += 1
+            elif code == "account_rate_limit_exceeded" and call.injected in (
+                "@stripe_rate_limit",
+                "rate_limit",
+            ):
+                rate_limited += 1
+            elif call.injected and code:
+                errors[code] += 1
+        return {
+            "calls": len(self.calls),
+            "errors": dict(errors),
+            "outages": outages,
+            "rate_limited": rate_limited,
+        }
+
+    def intercepts(self, host: str | None) -> bool:
+        """Whether a request to ``host`` comes to the fake (Stripe's; all, when blocking)."""
+        return self._block_other_hosts or is_stripe_host(host)
 
     @property
     def call_count(self) -> int:
@@ -319,27 +404,28 @@ class AccountLinksFake:
                 event = self._event_response(request)
             if event is not None:
                 return event
-            refused = UnfakedRequestError(request.method, request.url)
+            stripe = is_stripe_host(urlsplit(request.url).hostname)
+            refused = UnfakedRequestError(request.method, request.url, stripe=stripe)
             with self._lock:
                 self.unfaked.append(refused)
             raise refused
         with self._lock:
             outcome = handle(request, self._state)
-            self.calls._append(
-                Call(
-                    method=request.method,
-                    url=request.url,
-                    headers=_masked(request.headers),
-                    raw_body=request.body,
-                    request=outcome.params,
-                    status=outcome.response.status,
-                    response=outcome.body,
-                    api_version=outcome.api_version,
-                    request_id=outcome.request_id,
-                    fault=outcome.fault,
-                    injected=outcome.injected,
-                )
+            call = Call(
+                method=request.method,
+                url=request.url,
+                headers=_masked(request.headers),
+                raw_body=request.body,
+                request=outcome.params,
+                status=outcome.response.status,
+                response=outcome.body,
+                api_version=outcome.api_version,
+                request_id=outcome.request_id,
+                fault=outcome.fault,
+                injected=outcome.injected,
             )
+            self.calls._append(call)
+        self._extensions.exchange(call)
         if outcome.fault is not None:
             raise TransportFault(outcome.fault, request.url)
         return outcome.response
@@ -348,12 +434,12 @@ class AccountLinksFake:
 
     def _start(self) -> None:
         try:
-            if not self._real_retry_sleeps:
+            if not self.settings.real_retry_sleeps:
                 sleeps = RetrySleeps(self._slept)
                 sleeps.start()
                 self._patches.append(sleeps)
             for transport in available_transports():
-                transport.start(self.dispatch)
+                transport.start(self)
                 self._patches.append(transport)
         except BaseException:
             self._stop()
@@ -387,33 +473,38 @@ def derive_seed(base: int, nodeid: str, purpose: str) -> int:
 class FakeFactory:
     """Builds the Faker instances once per session and reseeds them for each test."""
 
-    def __init__(self, base_seed: int, *, real_retry_sleeps: bool = False) -> None:
-        self.base_seed = base_seed
-        self.real_retry_sleeps = real_retry_sleeps
+    def __init__(self) -> None:
         self._fake_faker: Faker | None = None
         self._ids: StripeProvider | None = None
         self._user_faker: Faker | None = None
 
-    def fake_for(self, nodeid: str) -> AccountLinksFake:
+    def fake_for(
+        self,
+        nodeid: str,
+        settings: Settings | None = None,
+        extensions: Extensions | None = None,
+    ) -> AccountLinksFake:
         """A new, clean fake for the test ``nodeid``."""
+        settings = settings or Settings()
         if self._fake_faker is None or self._ids is None:
             self._fake_faker = Faker("en_US")
             self._ids = StripeProvider(self._fake_faker["en_US"])
             self._fake_faker.add_provider(self._ids)
-        seed = derive_seed(self.base_seed, nodeid, "fake")
+        seed = derive_seed(settings.seed, nodeid, "fake")
         self._fake_faker.seed_instance(seed)
         return AccountLinksFake(
             seed=seed,
             faker=self._fake_faker,
             ids=self._ids,
-            real_retry_sleeps=self.real_retry_sleeps,
+            settings=settings,
+            extensions=extensions,
         )
 
-    def user_faker_for(self, nodeid: str) -> Faker:
+    def user_faker_for(self, nodeid: str, base_seed: int = 0) -> Faker:
         """The Faker offered to the test as ``stripe_faker``, reseeded for ``nodeid``."""
         if self._user_faker is None:
             self._user_faker = Faker("en_US")
             self._user_faker.add_provider(StripeProvider)
-        self._user_faker.seed_instance(derive_seed(self.base_seed, nodeid, "stripe_faker"))
+        self._user_faker.seed_instance(derive_seed(base_seed, nodeid, "stripe_faker"))
         self._user_faker.unique.clear()
         return self._user_faker

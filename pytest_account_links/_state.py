@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from pytest_account_links._clock import rfc3339
+from pytest_account_links._extensions import NoExtensions
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
     from faker import Faker
 
+    from pytest_account_links._extensions import Extensions
     from pytest_account_links._wire import WireResponse
     from pytest_account_links.provider import StripeProvider
 
@@ -47,6 +49,15 @@ class ConnectedAccount:
     completed: list[str] = field(default_factory=list)
 
 
+def fabricated_details(faker: Faker) -> dict[str, Any]:
+    """Realistic details of a connected account, drawn from ``faker``."""
+    return {
+        "display_name": faker.company(),
+        "contact_email": faker.company_email(),
+        "country": faker.random_element(("US", "GB", "FR", "DE", "IE", "CA", "AU")),
+    }
+
+
 class Accounts:
     """The platform's connected accounts, as ``account_links.accounts``.
 
@@ -58,9 +69,12 @@ class Accounts:
     every request is ``accounts_v2_access_blocked``.
     """
 
-    def __init__(self, faker: Faker, ids: StripeProvider) -> None:
+    def __init__(
+        self, faker: Faker, ids: StripeProvider, extensions: Extensions | None = None
+    ) -> None:
         self._faker = faker
         self._ids = ids
+        self._extensions: Extensions = extensions or NoExtensions()
         self._accounts: dict[str, ConnectedAccount] = {}
         #: Whether Accounts v2 is enabled for the platform.
         self.v2_enabled = True
@@ -113,13 +127,15 @@ class Accounts:
     def _fabricate(
         self, id: str, configurations: tuple[Configuration, ...], *, declared: bool
     ) -> ConnectedAccount:
-        company: str = self._faker.company()
+        details = dict(self._extensions.account(id, self._faker))
+        if not {"display_name", "contact_email", "country"} <= details.keys():
+            details = {**fabricated_details(self._faker), **details}
         return ConnectedAccount(
             id=id,
             configurations=configurations,
-            display_name=company,
-            contact_email=self._faker.company_email(),
-            country=self._faker.random_element(("US", "GB", "FR", "DE", "IE", "CA", "AU")),
+            display_name=str(details["display_name"]),
+            contact_email=str(details["contact_email"]),
+            country=str(details["country"]),
             declared=declared,
         )
 

@@ -192,10 +192,17 @@ class UnfakedRequestError(Exception):
     hide it.
     """
 
-    def __init__(self, method: str, url: str) -> None:
+    def __init__(self, method: str, url: str, *, stripe: bool = True) -> None:
         self.method = method
         self.url = url
-        super().__init__(
-            f"pytest-account-links: {method} {url} is not faked; only POST "
-            "https://api.stripe.com/v2/core/account_links is. Nothing was sent to Stripe."
-        )
+        if stripe:
+            message = (
+                f"pytest-account-links: {method} {url} is not faked; only POST "
+                "https://api.stripe.com/v2/core/account_links is. Nothing was sent to Stripe."
+            )
+        else:
+            message = (
+                f"pytest-account-links: {method} {url} is blocked: requests to hosts that are "
+                "not Stripe's are refused while other_hosts is 'block'. Nothing was sent."
+            )
+        super().__init__(message)

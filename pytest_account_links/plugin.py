@@ -1,17 +1,20 @@
-"""The pytest entry point (``pytest11``): options, fixtures and report hooks.
+"""The pytest entry point (``pytest11``): options, markers, hooks, fixtures and reports.
 
 Loaded by every pytest run of every project that installs the plugin, used or
 not, so this module imports nothing but pytest and the standard library at
-start-up: Faker, pydantic, responses and the HTTP libraries are imported when
-a test first asks for the fake.
+start-up (and the plugin's own light modules): Faker, pydantic, responses and
+the HTTP libraries are imported when a test first asks for the fake.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from pytest_account_links._settings import BY_NAME, OPTIONS, Settings
 
 if TYPE_CHECKING:
     from collections.abc import Generator, Iterator
@@ -19,7 +22,9 @@ if TYPE_CHECKING:
     import stripe
     from faker import Faker
 
+    from pytest_account_links._calls import Call
     from pytest_account_links._fake import AccountLinksFake, FakeFactory
+    from pytest_account_links.models import AccountLinkCreateParams
 
 #: The markers, with the signature and the one-line description ``pytest --markers`` shows.
 MARKERS = {
@@ -45,35 +50,62 @@ MARKERS = {
         "...); the fake then answers from them. v2_enabled=False blocks Accounts v2.",
     ),
 }
-
-_SEED_HELP = (
-    "Base seed of every value the fake fabricates (account IDs, link tokens, request IDs); "
-    "each test derives its own from it and its node ID. Default: 0."
-)
-
-
-_SLEEPS_HELP = (
-    "Let the stripe SDK really sleep between retries while the fake is active "
-    "(by default its back-off sleeps are recorded in account_links.retry_sleeps and skipped)."
+#: The settings marker: any of the plugin's settings, for the tests it marks.
+SETTINGS_MARKER = (
+    "account_links(*, seed=None, link_lifetime=None, api_version=None, mode=None, "
+    "unfaked=None, other_hosts=None, real_retry_sleeps=None)",
+    "the plugin's settings for these tests; wins over the command line and the ini file.",
 )
 
 
 @dataclass
+class _Totals:
+    calls: int = 0
+    errors: Counter[str] = field(default_factory=Counter)
+    outages: int = 0
+    rate_limited: int = 0
+
+    def add(self, totals: dict[str, Any]) -> None:
+        self.calls += totals["calls"]
+        self.errors.update(totals["errors"])
+        self.outages += totals["outages"]
+        self.rate_limited += totals["rate_limited"]
+
+    def line(self) -> str:
+        errors = ", ".join(f"{code} x{n}" for code, n in sorted(self.errors.items())) or "none"
+        return (
+            f"account-links: {self.calls} calls faked; errors injected: {errors}; "
+            f"outages: {self.outages}; rate-limited: {self.rate_limited}"
+        )
+
+
+@dataclass
 class _PluginState:
-    seed: int
-    real_retry_sleeps: bool = False
+    settings: Settings
     factory: FakeFactory | None = None
+    totals: _Totals = field(default_factory=_Totals)
 
     def fakes(self) -> FakeFactory:
         if self.factory is None:
             from pytest_account_links._fake import FakeFactory
 
-            self.factory = FakeFactory(self.seed, real_retry_sleeps=self.real_retry_sleeps)
+            self.factory = FakeFactory()
         return self.factory
 
 
 _STATE = pytest.StashKey[_PluginState]()
 _CALL_FAILED = pytest.StashKey[bool]()
+_FAKE = pytest.StashKey["AccountLinksFake"]()
+_TEST_SETTINGS = pytest.StashKey[Settings]()
+
+
+# -- start-up ------------------------------------------------------------------------
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    from pytest_account_links import hooks
+
+    pluginmanager.add_hookspecs(hooks)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -81,78 +113,153 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "account_links",
         "pytest-account-links (offline fake of Stripe's POST /v2/core/account_links)",
     )
-    group.addoption(
-        "--account-links-seed",
-        dest="account_links_seed",
-        metavar="INT",
-        default=None,
-        help=_SEED_HELP + " Overrides the account_links_seed ini key.",
-    )
-    parser.addini("account_links_seed", help=_SEED_HELP, default=None)
-    group.addoption(
-        "--account-links-real-retry-sleeps",
-        dest="account_links_real_retry_sleeps",
-        action="store_true",
-        default=None,
-        help=_SLEEPS_HELP + " Overrides the account_links_real_retry_sleeps ini key.",
-    )
-    parser.addini("account_links_real_retry_sleeps", help=_SLEEPS_HELP, type="bool", default=False)
+    for option in OPTIONS:
+        overrides = f" Overrides the {option.ini} ini key."
+        if option.metavar is None:
+            group.addoption(
+                option.flag,
+                dest=option.ini,
+                action="store_true",
+                default=None,
+                help=option.help + overrides,
+            )
+        else:
+            group.addoption(
+                option.flag,
+                dest=option.ini,
+                metavar=option.metavar,
+                default=None,
+                help=option.help + overrides,
+            )
+        parser.addini(option.ini, help=option.help, default=None)
 
 
-def _read_seed(config: pytest.Config) -> int:
-    value: object = config.getoption("account_links_seed")
-    source = "--account-links-seed"
-    if value is None:
-        value = config.getini("account_links_seed")
-        source = "the account_links_seed ini key"
-    if value is None or (value == "" and source != "--account-links-seed"):
-        return 0
+def _session_settings(config: pytest.Config) -> Settings:
+    """Defaults, then the ini file, then the command line; a bad value is a usage error."""
+    ini: dict[str, Any] = {}
+    cli: dict[str, Any] = {}
+    for option in OPTIONS:
+        from_ini = config.getini(option.ini)
+        if from_ini not in (None, "", []):
+            ini[option.name] = from_ini
+        from_cli = config.getoption(option.ini)
+        if from_cli is not None:
+            cli[option.name] = from_cli
     try:
-        return int(str(value).strip())
-    except ValueError:
-        raise pytest.UsageError(
-            f"pytest-account-links: {source} must be an integer (e.g. 0, 1234), got {value!r}"
-        ) from None
+        settings = Settings().updated(ini, source=lambda o: f"the {o.ini} ini key")
+        return settings.updated(cli, source=lambda o: o.flag)
+    except ValueError as problem:
+        raise pytest.UsageError(f"pytest-account-links: {problem}") from None
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    for signature, description in MARKERS.values():
+    for signature, description in (*MARKERS.values(), SETTINGS_MARKER):
         config.addinivalue_line("markers", f"{signature}: {description}")
-    real_sleeps = config.getoption("account_links_real_retry_sleeps")
-    if real_sleeps is None:
-        real_sleeps = config.getini("account_links_real_retry_sleeps")
-    config.stash[_STATE] = _PluginState(
-        seed=_read_seed(config), real_retry_sleeps=bool(real_sleeps)
-    )
+    state = _PluginState(settings=_session_settings(config))
+    config.stash[_STATE] = state
+    config.pluginmanager.register(_Summary(state, config), "account_links_summary")
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
     if config.get_verbosity() > 0:
-        return f"account-links: seed {config.stash[_STATE].seed} (--account-links-seed to change)"
+        seed = config.stash[_STATE].settings.seed
+        return f"account-links: seed {seed} (--account-links-seed to change)"
     return None
 
 
-@pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    report = yield
-    if report.when == "call" and report.failed:
-        item.stash[_CALL_FAILED] = True
-    return report
+# -- the plugin's own implementations of its firstresult hooks -----------------------
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_account_links_response(
+    body: dict[str, Any], params: AccountLinkCreateParams, api_version: str, fake: AccountLinksFake
+) -> dict[str, Any]:
+    return body
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_account_links_account(
+    account_id: str, faker: Faker, fake: AccountLinksFake
+) -> dict[str, Any]:
+    from pytest_account_links._state import fabricated_details
+
+    return fabricated_details(faker)
+
+
+class _PytestExtensions:
+    """The fake's extension points, answered by the plugin's hooks."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self._hook = config.hook
+        self.fake: AccountLinksFake | None = None
+
+    def exchange(self, call: Call) -> None:
+        self._hook.pytest_account_links_exchange(call=call, fake=self.fake)
+
+    def response(
+        self, body: dict[str, Any], params: AccountLinkCreateParams, api_version: str
+    ) -> dict[str, Any]:
+        result: dict[str, Any] = self._hook.pytest_account_links_response(
+            body=body, params=params, api_version=api_version, fake=self.fake
+        )
+        return result
+
+    def validate(self, params: AccountLinkCreateParams, api_version: str) -> list[str]:
+        problems: list[str] = []
+        for result in self._hook.pytest_account_links_validate(
+            params=params, api_version=api_version, fake=self.fake
+        ):
+            if isinstance(result, str):
+                problems.append(result)
+            elif result:
+                problems.extend(str(problem) for problem in result)
+        return problems
+
+    def account(self, account_id: str, faker: Faker) -> dict[str, Any]:
+        result: dict[str, Any] | None = self._hook.pytest_account_links_account(
+            account_id=account_id, faker=faker, fake=self.fake
+        )
+        return result or {}
+
+
+# -- markers -------------------------------------------------------------------------
+
+
+def _test_settings(item: pytest.Item) -> Settings:
+    """The session's settings under the test's ``account_links`` markers, closest first."""
+    if _TEST_SETTINGS in item.stash:
+        return item.stash[_TEST_SETTINGS]
+    settings = item.config.stash[_STATE].settings
+    values: dict[str, Any] = {}
+    for mark in item.iter_markers("account_links"):
+        if mark.args:
+            pytest.fail(
+                "pytest-account-links: @pytest.mark.account_links takes keyword arguments "
+                f"only ({', '.join(BY_NAME)}), got {', '.join(map(repr, mark.args))}",
+                pytrace=False,
+            )
+        for name, value in mark.kwargs.items():
+            values.setdefault(name, value)
+    try:
+        settings = settings.updated(values, source=lambda o: f"{o.name}")
+    except ValueError as problem:
+        pytest.fail(f"pytest-account-links: @pytest.mark.account_links: {problem}", pytrace=False)
+    item.stash[_TEST_SETTINGS] = settings
+    return settings
 
 
 def _marker_problem(node: pytest.Item) -> str | None:
     """A marker named like one of ours but misspelt (``stripe_eror``)."""
     import difflib
 
+    ours = [*MARKERS, "account_links"]
     for mark in node.iter_markers():
         if mark.name.startswith("stripe_") and mark.name not in MARKERS:
-            close = difflib.get_close_matches(mark.name, list(MARKERS), n=1, cutoff=0.75)
+            close = difflib.get_close_matches(mark.name, ours, n=1, cutoff=0.75)
             if close:
                 return (
                     f"pytest-account-links: unknown marker @pytest.mark.{mark.name}; "
-                    f"did you mean @pytest.mark.{close[0]}? Markers: {', '.join(MARKERS)}"
+                    f"did you mean @pytest.mark.{close[0]}? Markers: {', '.join(ours)}"
                 )
     return None
 
@@ -174,11 +281,14 @@ def _apply_markers(fake: AccountLinksFake, node: pytest.Item) -> None:
         pytest.fail(problem, pytrace=False)
 
 
+# -- fixtures ------------------------------------------------------------------------
+
+
 @pytest.fixture(autouse=True)
 def _account_links_for_markers(request: pytest.FixtureRequest) -> None:
     """Give a test that carries one of the plugin's markers the account_links fake."""
     for mark in request.node.iter_markers():
-        if mark.name.startswith("stripe_"):
+        if mark.name.startswith("stripe_") or mark.name == "account_links":
             request.getfixturevalue("account_links")
             return
 
@@ -186,18 +296,23 @@ def _account_links_for_markers(request: pytest.FixtureRequest) -> None:
 @pytest.fixture
 def account_links(request: pytest.FixtureRequest) -> Iterator[AccountLinksFake]:
     """Fake Stripe's POST /v2/core/account_links offline; refuse every other Stripe URL."""
-    fake = request.config.stash[_STATE].fakes().fake_for(request.node.nodeid)
-    _apply_markers(fake, request.node)
+    item = request.node
+    settings = _test_settings(item)
+    extensions = _PytestExtensions(request.config)
+    fake = request.config.stash[_STATE].fakes().fake_for(item.nodeid, settings, extensions)
+    extensions.fake = fake
+    _apply_markers(fake, item)
+    item.stash[_FAKE] = fake
     fake._start()
     try:
         yield fake
     finally:
         fake._stop()
-    if fake.unfaked and not request.node.stash.get(_CALL_FAILED, False):
+    if fake.unfaked and settings.unfaked == "fail" and not item.stash.get(_CALL_FAILED, False):
         listing = "\n".join(f"  {refused.method} {refused.url}" for refused in fake.unfaked)
         pytest.fail(
-            "pytest-account-links: the test sent requests to Stripe URLs that are not faked "
-            "(each was stopped with UnfakedRequestError, nothing reached Stripe):\n"
+            "pytest-account-links: the test sent requests that are not faked (each was "
+            "stopped with UnfakedRequestError, nothing was sent):\n"
             f"{listing}\nOnly POST https://api.stripe.com/v2/core/account_links is faked. "
             "If the test means to provoke this, clear account_links.unfaked before it ends.",
             pytrace=False,
@@ -207,19 +322,20 @@ def account_links(request: pytest.FixtureRequest) -> Iterator[AccountLinksFake]:
 @pytest.fixture
 def stripe_faker(request: pytest.FixtureRequest) -> Faker:
     """A Faker (en_US) with Stripe-style values (stripe_account_id(), ...), seeded per test."""
-    return request.config.stash[_STATE].fakes().user_faker_for(request.node.nodeid)
+    seed = _test_settings(request.node).seed
+    return request.config.stash[_STATE].fakes().user_faker_for(request.node.nodeid, seed)
 
 
 @pytest.fixture
-def stripe_api_key(stripe_faker: Faker) -> str:
-    """A fabricated test-mode secret key (sk_test_...), stable for the test."""
-    key: str = stripe_faker.stripe_api_key()
+def stripe_api_key(request: pytest.FixtureRequest, stripe_faker: Faker) -> str:
+    """A fabricated secret key (sk_test_..., or sk_live_... in live mode), stable for the test."""
+    key: str = stripe_faker.stripe_api_key(livemode=_test_settings(request.node).livemode)
     return key
 
 
 @pytest.fixture
 def stripe_client(account_links: AccountLinksFake, stripe_api_key: str) -> stripe.StripeClient:
-    """A stripe.StripeClient with a test key, answered by the account_links fake."""
+    """A stripe.StripeClient with the stripe_api_key key, answered by the account_links fake."""
     sdk = pytest.importorskip(
         "stripe",
         reason="pytest-account-links: the stripe_client fixture needs the official SDK: "
@@ -227,3 +343,45 @@ def stripe_client(account_links: AccountLinksFake, stripe_api_key: str) -> strip
     )
     client: stripe.StripeClient = sdk.StripeClient(stripe_api_key)
     return client
+
+
+# -- reports -------------------------------------------------------------------------
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if report.when == "call" and report.failed:
+        item.stash[_CALL_FAILED] = True
+    fake = item.stash.get(_FAKE, None)
+    if fake is not None:
+        if report.failed:
+            from pytest_account_links._report import render
+
+            title, text = render(fake)
+            report.sections.append((title, text))
+        if report.when == "teardown":
+            report.account_links_totals = fake.totals()  # type: ignore[attr-defined]
+            del item.stash[_FAKE]
+    return report
+
+
+class _Summary:
+    """Adds up the totals of each test's teardown report (from xdist workers too) and
+    closes the terminal summary with them."""
+
+    def __init__(self, state: _PluginState, config: pytest.Config) -> None:
+        self._state = state
+        self._config = config
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        totals = getattr(report, "account_links_totals", None)
+        if totals is not None:
+            self._state.totals.add(totals)
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        totals = self._state.totals
+        if totals.calls and (self._config.get_verbosity() > 0 or self._state.settings.summary):
+            terminalreporter.write_line(totals.line())

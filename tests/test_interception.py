@@ -146,7 +146,7 @@ def test_unfaked_request_swallowed_by_the_app_still_fails_the_test(
     result.stdout.fnmatch_lines(
         [
             "*ERROR at teardown of test_swallows*",
-            "*the test sent requests to Stripe URLs that are not faked*",
+            "*the test sent requests that are not faked*",
             "  GET https://api.stripe.com/v1/balance",
             "*clear account_links.unfaked*",
         ]

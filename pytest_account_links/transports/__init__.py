@@ -9,13 +9,20 @@ everything else); requests to other hosts are left to the library.
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from pytest_account_links._wire import WireRequest, WireResponse
 
-Dispatch = Callable[["WireRequest"], "WireResponse"]
+
+class Router(Protocol):
+    """What an adapter asks of the fake."""
+
+    def intercepts(self, host: str | None) -> bool:
+        """True when a request to ``host`` goes to :meth:`dispatch` (Stripe hosts)."""
+
+    def dispatch(self, request: WireRequest) -> WireResponse:
+        """Answer the request, or raise (UnfakedRequestError, TransportFault)."""
 
 
 class Transport(Protocol):
@@ -23,8 +30,8 @@ class Transport(Protocol):
 
     name: str
 
-    def start(self, dispatch: Dispatch) -> None:
-        """Route the library's requests to Stripe hosts through ``dispatch``."""
+    def start(self, router: Router) -> None:
+        """Route the library's requests the router intercepts through it."""
 
     def stop(self) -> None:
         """Undo :meth:`start`; safe to call twice."""

@@ -28,12 +28,12 @@ from aiohttp.helpers import TimerNoop
 from aiohttp.streams import StreamReader
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from pytest_account_links._wire import TransportFault, WireRequest, WireResponse, is_stripe_host
+from pytest_account_links._wire import TransportFault, WireRequest, WireResponse
 
 if TYPE_CHECKING:
     from yarl import URL
 
-    from pytest_account_links.transports import Dispatch
+    from pytest_account_links.transports import Router
 
 
 class _SentRequest:
@@ -126,14 +126,14 @@ class AiohttpTransport:
     def __init__(self) -> None:
         self._previous: Any = None
 
-    def start(self, dispatch: Dispatch) -> None:
+    def start(self, router: Router) -> None:
         real = aiohttp.ClientSession.__dict__["_request"]
 
         async def _request(
             session: aiohttp.ClientSession, method: str, str_or_url: Any, **kwargs: Any
         ) -> Any:
             url = session._build_url(str_or_url)
-            if not is_stripe_host(url.host):
+            if not router.intercepts(url.host):
                 return await real(session, method, str_or_url, **kwargs)
             if session.closed:
                 raise RuntimeError("Session is closed")
@@ -143,7 +143,7 @@ class AiohttpTransport:
             if kwargs.get("json") is not None and "Content-Type" not in headers:
                 headers["Content-Type"] = "application/json"
             try:
-                answer = dispatch(
+                answer = router.dispatch(
                     WireRequest(
                         method=method.upper(),
                         url=str(url),

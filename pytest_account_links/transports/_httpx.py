@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from pytest_account_links._wire import TransportFault, WireRequest, WireResponse, is_stripe_host
+from pytest_account_links._wire import TransportFault, WireRequest, WireResponse
 
 if TYPE_CHECKING:
-    from pytest_account_links.transports import Dispatch
+    from pytest_account_links.transports import Router
 
 
 def _wire(request: httpx.Request, body: bytes) -> WireRequest:
@@ -30,9 +30,9 @@ def _wire(request: httpx.Request, body: bytes) -> WireRequest:
     )
 
 
-def _answer(dispatch: Dispatch, request: httpx.Request, body: bytes) -> httpx.Response:
+def _answer(router: Router, request: httpx.Request, body: bytes) -> httpx.Response:
     try:
-        answer: WireResponse = dispatch(_wire(request, body))
+        answer: WireResponse = router.dispatch(_wire(request, body))
     except TransportFault as fault:
         failure = httpx.ConnectError if fault.kind == "connection_refused" else httpx.ReadTimeout
         raise failure(str(fault), request=request) from None
@@ -49,21 +49,21 @@ class HttpxTransport:
     def __init__(self) -> None:
         self._previous: tuple[Any, Any] | None = None
 
-    def start(self, dispatch: Dispatch) -> None:
+    def start(self, router: Router) -> None:
         real_sync = httpx.HTTPTransport.__dict__["handle_request"]
         real_async = httpx.AsyncHTTPTransport.__dict__["handle_async_request"]
 
         def handle_request(transport: httpx.HTTPTransport, request: httpx.Request) -> Any:
-            if not is_stripe_host(request.url.host):
+            if not router.intercepts(request.url.host):
                 return real_sync(transport, request)
-            return _answer(dispatch, request, request.read())
+            return _answer(router, request, request.read())
 
         async def handle_async_request(
             transport: httpx.AsyncHTTPTransport, request: httpx.Request
         ) -> Any:
-            if not is_stripe_host(request.url.host):
+            if not router.intercepts(request.url.host):
                 return await real_async(transport, request)
-            return _answer(dispatch, request, await request.aread())
+            return _answer(router, request, await request.aread())
 
         self._previous = (real_sync, real_async)
         setattr(httpx.HTTPTransport, "handle_request", handle_request)  # noqa: B010

@@ -29,7 +29,6 @@ from pytest_account_links._wire import (
     ENDPOINT_PATH,
     TransportFault,
     WireRequest,
-    is_stripe_host,
 )
 
 if TYPE_CHECKING:
@@ -37,18 +36,18 @@ if TYPE_CHECKING:
 
     from requests import PreparedRequest
 
-    from pytest_account_links.transports import Dispatch
+    from pytest_account_links.transports import Router
 
 _ANY_URL = re.compile("")
 
 
 class _StripeRoute(responses.BaseResponse):
-    def __init__(self, dispatch: Dispatch) -> None:
+    def __init__(self, router: Router) -> None:
         super().__init__(method="POST", url=f"https://{ENDPOINT_HOST}{ENDPOINT_PATH}")
-        self._dispatch = dispatch
+        self._router = router
 
     def matches(self, request: PreparedRequest) -> tuple[bool, str]:
-        if is_stripe_host(urlsplit(request.url or "").hostname):
+        if self._router.intercepts(urlsplit(request.url or "").hostname):
             return True, ""
         return False, "not a Stripe host"
 
@@ -57,7 +56,7 @@ class _StripeRoute(responses.BaseResponse):
         if isinstance(body, str):
             body = body.encode("utf-8")
         try:
-            answer = self._dispatch(
+            answer = self._router.dispatch(
                 WireRequest(
                     method=(request.method or "GET").upper(),
                     url=request.url or "",
@@ -89,9 +88,9 @@ class RequestsTransport:
         self._mock: responses.RequestsMock | None = None
         self._previous: Callable[..., object] | None = None
 
-    def start(self, dispatch: Dispatch) -> None:
+    def start(self, router: Router) -> None:
         mock = responses.RequestsMock(assert_all_requests_are_fired=False)
-        mock.add(_StripeRoute(dispatch))
+        mock.add(_StripeRoute(router))
         mock.add_passthru(_ANY_URL)
         self._previous = HTTPAdapter.__dict__["send"]
         setattr(HTTPAdapter, "send", mock.unbound_on_send())  # noqa: B010

@@ -1,0 +1,47 @@
+"""The fake's extension points. The plugin answers them with its pluggy hooks
+(``pytest_account_links_*``, see :mod:`.hooks`); outside pytest (a unit test, a
+benchmark) this no-op default stands in."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from faker import Faker
+
+    from pytest_account_links._calls import Call
+    from pytest_account_links.models import AccountLinkCreateParams
+
+
+class Extensions(Protocol):
+    def exchange(self, call: Call) -> None:
+        """Observe a recorded exchange."""
+
+    def response(
+        self, body: dict[str, Any], params: AccountLinkCreateParams, api_version: str
+    ) -> dict[str, Any]:
+        """The body to answer a valid request with."""
+
+    def validate(self, params: AccountLinkCreateParams, api_version: str) -> list[str]:
+        """Extra validation problems of a request."""
+
+    def account(self, account_id: str, faker: Faker) -> dict[str, Any]:
+        """Fabricated details of a connected account (any of its fields)."""
+
+
+class NoExtensions:
+    """Extension points that change nothing."""
+
+    def exchange(self, call: Call) -> None:
+        pass
+
+    def response(
+        self, body: dict[str, Any], params: AccountLinkCreateParams, api_version: str
+    ) -> dict[str, Any]:
+        return body
+
+    def validate(self, params: AccountLinkCreateParams, api_version: str) -> list[str]:
+        return []
+
+    def account(self, account_id: str, faker: Faker) -> dict[str, Any]:
+        return {}

@@ -1,0 +1,55 @@
+"""The report section a failed test carries: each exchange with the fake, in order."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from pytest_account_links._fake import AccountLinksFake
+
+_COLUMNS = (
+    "#",
+    "method",
+    "path",
+    "version",
+    "idempotency key",
+    "status",
+    "error",
+    "account",
+    "key",
+)
+
+
+def render(fake: AccountLinksFake) -> tuple[str, str]:
+    """The section's title and text: a table of the calls, then the refused requests."""
+    rows = [
+        (
+            str(number),
+            call.method,
+            urlsplit(call.url).path,
+            call.api_version,
+            call.idempotency_key or "-",
+            call.fault or str(call.status),
+            (call.error_code or "-") + (f" ({call.injected})" if call.injected else ""),
+            call.account or "-",
+            call.headers.get("authorization", "-").removeprefix("Bearer "),
+        )
+        for number, call in enumerate(fake.calls, 1)
+    ]
+    lines: list[str] = []
+    if rows:
+        widths = [max(len(row[i]) for row in (_COLUMNS, *rows)) for i in range(len(_COLUMNS))]
+        for row in (_COLUMNS, *rows):
+            lines.append(
+                "  ".join(
+                    cell.ljust(width) for cell, width in zip(row, widths, strict=True)
+                ).rstrip()
+            )
+    else:
+        lines.append("no call reached the fake")
+    for refused in fake.unfaked:
+        lines.append(f"refused (not faked): {refused.method} {refused.url}")
+    count = len(rows)
+    title = f"account-links: {count} call{'s' if count != 1 else ''} (seed {fake.settings.seed})"
+    return title, "\n".join(lines)

@@ -1,0 +1,197 @@
+"""The plugin's settings: command-line options, ini keys and the ``account_links`` marker.
+
+Precedence, per setting: the ``@pytest.mark.account_links(...)`` marker closest
+to the test, then the command line, then the ini file, then the default.
+Every value is checked with the parser below, whichever way it came, and a bad
+one names the option and the accepted values. Light to import: loaded with
+the plugin.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from pytest_account_links._versions import LATEST_VERSION, VersionProblem, parse_version
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+
+def _seed(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError(f"must be an integer (e.g. 0, 1234), got {value!r}")
+    if isinstance(value, int):
+        return value
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise ValueError(f"must be an integer (e.g. 0, 1234), got {value!r}") from None
+
+
+_DURATION = re.compile(r"^\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>s|m|h)?\s*$")
+
+
+def _lifetime(value: Any) -> timedelta:
+    accepted = "a positive duration: seconds (600), or 90s, 10m, 1h, or a timedelta"
+    if isinstance(value, timedelta):
+        duration = value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        duration = timedelta(seconds=value)
+    else:
+        shaped = _DURATION.match(str(value))
+        if shaped is None:
+            raise ValueError(f"must be {accepted}, got {value!r}")
+        unit = {"s": 1, None: 1, "m": 60, "h": 3600}[shaped["unit"]]
+        duration = timedelta(seconds=float(shaped["n"]) * unit)
+    if duration <= timedelta():
+        raise ValueError(f"must be {accepted}, got {value!r}")
+    return duration
+
+
+def _version(value: Any) -> str:
+    try:
+        return parse_version(str(value)).raw
+    except VersionProblem as problem:
+        raise ValueError(str(problem)) from None
+
+
+def _choice(*accepted: str) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        text = str(value).strip().lower()
+        if text not in accepted:
+            raise ValueError(f"must be one of {', '.join(accepted)}, got {value!r}")
+        return text
+
+    return parse
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"must be true or false, got {value!r}")
+
+
+@dataclass(frozen=True)
+class Option:
+    """One setting: its name (the ini key without the prefix and the marker argument)."""
+
+    name: str
+    parse: Callable[[Any], Any]
+    help: str
+    metavar: str | None = None  # None: a flag (store_true) on the command line
+
+    @property
+    def flag(self) -> str:
+        return "--account-links-" + self.name.replace("_", "-")
+
+    @property
+    def ini(self) -> str:
+        return "account_links_" + self.name
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option(
+        "seed",
+        _seed,
+        "base seed of every fabricated value (IDs, link tokens, request IDs); each test "
+        "derives its own from it and its node ID. Default: 0.",
+        "INT",
+    ),
+    Option(
+        "link_lifetime",
+        _lifetime,
+        "how long a link lives, expires_at - created: seconds, or 90s, 10m, 1h. Default: 10m.",
+        "DURATION",
+    ),
+    Option(
+        "api_version",
+        _version,
+        f"the Stripe API version for requests without a Stripe-Version header. "
+        f"Default: {LATEST_VERSION}.",
+        "VERSION",
+    ),
+    Option(
+        "mode",
+        _choice("test", "live"),
+        "test or live: the mode of the stripe_api_key and stripe_client fixtures' key "
+        "(sk_test_ or sk_live_). Default: test.",
+        "MODE",
+    ),
+    Option(
+        "unfaked",
+        _choice("fail", "raise"),
+        "requests to Stripe URLs that are not faked always raise UnfakedRequestError; 'fail' "
+        "also fails the test at teardown (so an app that swallows the error cannot hide it), "
+        "'raise' does not. Default: fail.",
+        "POLICY",
+    ),
+    Option(
+        "other_hosts",
+        _choice("allow", "block"),
+        "requests to hosts that are not Stripe's: 'allow' lets them through to the network, "
+        "'block' refuses them like unfaked Stripe URLs. Default: allow.",
+        "POLICY",
+    ),
+    Option(
+        "real_retry_sleeps",
+        _flag,
+        "let the stripe SDK really sleep between retries while the fake is active (by "
+        "default its back-off sleeps are recorded in account_links.retry_sleeps and skipped).",
+    ),
+    Option(
+        "summary",
+        _flag,
+        "close the terminal summary with one line of totals (calls faked, errors injected, "
+        "outages, rate-limited calls), as -v does.",
+    ),
+)
+
+BY_NAME: Mapping[str, Option] = {option.name: option for option in OPTIONS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The resolved settings of a session, or of one test after its markers."""
+
+    seed: int = 0
+    link_lifetime: timedelta = field(default=timedelta(minutes=10))
+    api_version: str = LATEST_VERSION
+    mode: str = "test"
+    unfaked: str = "fail"
+    other_hosts: str = "allow"
+    real_retry_sleeps: bool = False
+    summary: bool = False
+
+    @property
+    def livemode(self) -> bool:
+        return self.mode == "live"
+
+    def updated(self, values: Mapping[str, Any], source: Callable[[Option], str]) -> Settings:
+        """These settings with ``values`` parsed in; a bad one raises ``ValueError``.
+
+        ``source`` names where a value came from, for the message.
+        """
+        parsed: dict[str, Any] = {}
+        for name, value in values.items():
+            option = BY_NAME.get(name)
+            if option is None:
+                import difflib
+
+                close = difflib.get_close_matches(name, list(BY_NAME), n=1, cutoff=0.75)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise ValueError(
+                    f"unexpected argument {name!r}{hint}; accepted: {', '.join(BY_NAME)}"
+                )
+            try:
+                parsed[name] = option.parse(value)
+            except ValueError as problem:
+                raise ValueError(f"{source(option)} {problem}") from None
+        return replace(self, **parsed)
