@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from pytest_account_links._versions import LATEST_VERSION, VersionProblem, parse_version
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Mapping, Sequence
 
 
 def _seed(value: Any) -> int:
@@ -155,6 +155,8 @@ OPTIONS: tuple[Option, ...] = (
 )
 
 BY_NAME: Mapping[str, Option] = {option.name: option for option in OPTIONS}
+#: What a test's ``@pytest.mark.account_links(...)`` may set: all but the session's summary.
+PER_TEST = tuple(name for name in BY_NAME if name != "summary")
 
 
 @dataclass(frozen=True)
@@ -174,21 +176,27 @@ class Settings:
     def livemode(self) -> bool:
         return self.mode == "live"
 
-    def updated(self, values: Mapping[str, Any], source: Callable[[Option], str]) -> Settings:
+    def updated(
+        self,
+        values: Mapping[str, Any],
+        source: Callable[[Option], str],
+        accepted: Sequence[str] = tuple(BY_NAME),
+    ) -> Settings:
         """These settings with ``values`` parsed in; a bad one raises ``ValueError``.
 
-        ``source`` names where a value came from, for the message.
+        ``source`` names where a value came from, for the message; only the
+        ``accepted`` settings may be given.
         """
         parsed: dict[str, Any] = {}
         for name, value in values.items():
             option = BY_NAME.get(name)
-            if option is None:
+            if option is None or name not in accepted:
                 import difflib
 
-                close = difflib.get_close_matches(name, list(BY_NAME), n=1, cutoff=0.75)
+                close = difflib.get_close_matches(name, list(accepted), n=1, cutoff=0.75)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
                 raise ValueError(
-                    f"unexpected argument {name!r}{hint}; accepted: {', '.join(BY_NAME)}"
+                    f"unexpected argument {name!r}{hint}; accepted: {', '.join(accepted)}"
                 )
             try:
                 parsed[name] = option.parse(value)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_account_links._settings import BY_NAME, OPTIONS, Settings
+from pytest_account_links._settings import OPTIONS, PER_TEST, Settings
 
 if TYPE_CHECKING:
     from collections.abc import Generator, Iterator
@@ -235,13 +235,13 @@ def _test_settings(item: pytest.Item) -> Settings:
         if mark.args:
             pytest.fail(
                 "pytest-account-links: @pytest.mark.account_links takes keyword arguments "
-                f"only ({', '.join(BY_NAME)}), got {', '.join(map(repr, mark.args))}",
+                f"only ({', '.join(PER_TEST)}), got {', '.join(map(repr, mark.args))}",
                 pytrace=False,
             )
         for name, value in mark.kwargs.items():
             values.setdefault(name, value)
     try:
-        settings = settings.updated(values, source=lambda o: f"{o.name}")
+        settings = settings.updated(values, source=lambda o: f"{o.name}", accepted=PER_TEST)
     except ValueError as problem:
         pytest.fail(f"pytest-account-links: @pytest.mark.account_links: {problem}", pytrace=False)
     item.stash[_TEST_SETTINGS] = settings

@@ -56,11 +56,18 @@ def test_fixtures_are_documented(pytester: pytest.Pytester) -> None:
             "*Fake Stripe's POST /v2/core/account_links offline; refuse every other Stripe URL.",
         ]
     )
-    result.stdout.fnmatch_lines(["*stripe_client -- *", "*A stripe.StripeClient with the stripe_api_key key*"])
+    result.stdout.fnmatch_lines(
+        ["*stripe_client -- *", "*A stripe.StripeClient with the stripe_api_key key*"]
+    )
     result.stdout.fnmatch_lines(
         ["*stripe_faker -- *", "*A Faker (en_US) with Stripe-style values*"]
     )
-    result.stdout.fnmatch_lines(["*stripe_api_key -- *", "*A fabricated secret key (sk_test_..., or sk_live_... in live mode)*"])
+    result.stdout.fnmatch_lines(
+        [
+            "*stripe_api_key -- *",
+            "*A fabricated secret key (sk_test_..., or sk_live_... in live mode)*",
+        ]
+    )
 
 
 def test_help_shows_the_option_group(pytester: pytest.Pytester) -> None:
