@@ -3,6 +3,8 @@ report and the summary line."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 HEADER = """
@@ -411,23 +413,25 @@ def test_passes(account_links):
 def test_a_failed_test_reports_its_exchanges(pytester: pytest.Pytester) -> None:
     result = _run(pytester, REPORT_SUITE, failed=1, passed=1)
 
-    result.stdout.fnmatch_lines(
-        [
-            "*- account-links: 4 calls (seed 0) -*",
-            "#  method  path                    version            idempotency key  status"
-            "              error                      account                key",
-            "1  POST    /v2/core/account_links  2026-10-28.endive  key-1            200"
-            "                 -                          acct_1Nv0FGQ9RKHgCVdK  sk_test_...lfQ2",
-            "2  POST    /v2/core/account_links  2026-09-30.endive  key-2            404"
-            "                 not_found (@stripe_error)  acct_1Nv0FGQ9RKHgCVdK  sk_test_...lfQ2",
-            "3  POST    /v2/core/account_links  2026-10-28.endive  key-3            400"
-            "                 invalid_fields             acct_1                 sk_test_...lfQ2",
-            "4  POST    /v2/core/account_links  2026-10-28.endive  key-4            "
-            "connection_refused  - (outage)                 acct_1Nv0FGQ9RKHgCVdK  sk_test_...lfQ2",
-            "refused (not faked): GET https://api.stripe.com/v1/balance",
-        ],
-        consecutive=True,
-    )
+    golden = [
+        "*- account-links: 4 calls (seed 0) -*",
+        "#  method  path                    version            idempotency key  status"
+        "              error                      account                key",
+        "1  POST    /v2/core/account_links  2026-10-28.endive  key-1            200"
+        "                 -                          acct_1Nv0FGQ9RKHgCVdK  sk_test_...lfQ2",
+        "2  POST    /v2/core/account_links  2026-09-30.endive  key-2            404"
+        "                 not_found (@stripe_error)  acct_1Nv0FGQ9RKHgCVdK  sk_test_...lfQ2",
+        "3  POST    /v2/core/account_links  2026-10-28.endive  key-3            400"
+        "                 invalid_fields             acct_1                 sk_test_...lfQ2",
+        "4  POST    /v2/core/account_links  2026-10-28.endive  key-4            "
+        "connection_refused  - (outage)                 acct_1Nv0FGQ9RKHgCVdK  sk_test_...lfQ2",
+        "refused (not faked): GET https://api.stripe.com/v1/balance",
+    ]
+    result.stdout.fnmatch_lines(golden, consecutive=True)
+    # The docs show this very report.
+    documented = (Path(__file__).parent.parent / "docs" / "report.md").read_text()
+    for line in golden[1:]:
+        assert line in documented
     assert result.stdout.str().count("account-links: ") == 1  # not for the passing test
     assert "BQokikJOvBiI2HlWgH4olfQ2" not in result.stdout.str()
 
