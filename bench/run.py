@@ -1,7 +1,7 @@
 """Benchmarks of pytest-account-links, printed as a table.
 
     python bench/run.py            # every benchmark
-    python bench/run.py startup    # one of: startup, fixture, retries, per_call
+    python bench/run.py startup    # one of: startup, startup_run, fixture, retries, per_call, suite
 
 Each figure is the median of several runs, with the spread (min-max) beside it.
 Run by hand, never in CI: timings on a busy machine are not test results.
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 PY = sys.executable
+# Measure as users run: with bytecode caches (some environments switch them off).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 ROWS: list[tuple[str, str, str]] = []
 
 
@@ -42,8 +44,13 @@ def bench_startup(runs: int = 40) -> None:
         "import pytest_account_links.plugin\n"
         "print((time.perf_counter() - t) * 1000)\n"
     )
+    subprocess.run([PY, "-c", code], capture_output=True, check=True, env=ENV)  # warm caches
     samples = [
-        float(subprocess.run([PY, "-c", code], capture_output=True, text=True, check=True).stdout)
+        float(
+            subprocess.run(
+                [PY, "-c", code], capture_output=True, text=True, check=True, env=ENV
+            ).stdout
+        )
         for _ in range(runs)
     ]
     _report("import plugin after pytest", samples, "ms", "< 10 ms")
@@ -78,6 +85,28 @@ _TIMING_PLUGIN = textwrap.dedent(
     """
 )
 
+
+def bench_startup_run(runs: int = 21) -> None:
+    """A pytest run of a one-test project: the plugin installed but unused, against
+    ``-p no:account_links``, alternating so both see the same machine."""
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "test_one.py").write_text("def test_one():\n    assert True\n")
+        base = [PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_one.py"]
+        timings: dict[str, list[float]] = {"with": [], "without": []}
+        subprocess.run(base, cwd=tmp, capture_output=True, check=True, env=ENV)  # warm caches
+        for _ in range(runs):
+            for name, extra in (("with", []), ("without", ["-p", "no:account_links"])):
+                start = time.perf_counter()
+                subprocess.run([*base, *extra], cwd=tmp, capture_output=True, check=True, env=ENV)
+                timings[name].append((time.perf_counter() - start) * 1000)
+    _report("pytest run, plugin installed, unused", timings["with"], "ms", "")
+    _report("pytest run, -p no:account_links", timings["without"], "ms", "")
+    gained = [w - wo for w, wo in zip(timings["with"], timings["without"], strict=True)]
+    _report("pytest run: cost of the unused plugin", gained, "ms", "< 10 ms")
+    share = [g / wo * 100 for g, wo in zip(gained, timings["without"], strict=True)]
+    _report("pytest run: cost of the unused plugin", share, "%", "< 5%")
+
+
 FIXTURE_SUITES = {
     "none": ("", "def test_{n}():\n    pass\n"),
     "responses": (
@@ -111,7 +140,7 @@ def _setup_teardown_times(folder: Path) -> list[float]:
         capture_output=True,
         check=True,
         cwd=folder,
-        env={**os.environ, "BENCH_OUT": str(out), "PYTHONPATH": str(folder)},
+        env={**ENV, "BENCH_OUT": str(out), "PYTHONPATH": str(folder)},
     )
     times: list[float] = json.loads(out.read_text())
     return times
@@ -274,6 +303,58 @@ def _with_bare_stub(library: str, calls: int) -> list[float]:
         return _per_call(library, calls)
 
 
+def _with_loopback_server(library: str, calls: int) -> list[float]:
+    """A fake HTTP server on 127.0.0.1 in the style of stripe-mock / localstripe: the SDK
+    talks to it over a real socket, the server answers a fixed body."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import stripe
+
+    body = json.dumps(FIXED_LINK).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # as real servers do; else delayed ACKs add 40 ms
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(200)
+            for name, value in FIXED_HEADERS.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        http = (
+            stripe.RequestsClient()
+            if library == "requests"
+            else stripe.HTTPXClient(allow_sync_methods=True)
+        )
+        client = stripe.StripeClient(
+            "sk_test_bench",
+            http_client=http,
+            base_addresses={"api": f"http://127.0.0.1:{server.server_address[1]}"},
+        )
+        samples = []
+        for _ in range(calls):
+            start = time.perf_counter()
+            client.v2.core.account_links.create(PARAMS)
+            samples.append((time.perf_counter() - start) * 1e6)
+        return samples
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
 def _with_memory_stub(library: str, calls: int) -> list[float]:
     """An SDK http_client that answers in memory: the SDK's own cost, the floor."""
     import stripe
@@ -301,11 +382,12 @@ def _with_memory_stub(library: str, calls: int) -> list[float]:
     return samples
 
 
-def bench_per_call(calls: int = 2000, rounds: int = 5) -> None:
+def bench_per_call(calls: int = 1000, rounds: int = 5) -> None:
     """create() through the fake against a bare static stub on the same transport.
 
     Each round times ``calls`` calls one by one; the figure is the median of
-    the round medians, the spread their min-max.
+    the round medians, the spread their min-max. The loopback server is timed
+    too, in its own rounds after the fake's.
     """
     floor = [statistics.median(_with_memory_stub("requests", calls)) for _ in range(rounds)]
     _report("create(): in-memory http_client (the floor)", floor, "us", "(floor)")
@@ -322,13 +404,58 @@ def bench_per_call(calls: int = 2000, rounds: int = 5) -> None:
             _report(f"create() on {library}: bare static stub", bare, "us", "")
             ratios = [f / b for f, b in zip(fake, bare, strict=True)]
             _report(f"create() on {library}: fake / bare stub", ratios, "x", "<= 1.2x")
+        if library in ("requests", "httpx"):
+            server = [
+                statistics.median(_with_loopback_server(library, calls)) for _ in range(rounds)
+            ]
+            _report(f"create() on {library}: loopback HTTP server", server, "us", "")
+            speedup = [s / f for s, f in zip(server, fake, strict=True)]
+            _report(f"create() on {library}: server / fake (speed-up)", speedup, "x", ">= 1.5x")
+
+
+def bench_suite(tests: int = 1000, runs: int = 3) -> None:
+    """A suite of ``tests`` tests with one create() call each, serially and under -n 2."""
+    body = textwrap.dedent(
+        """
+        import pytest, requests
+
+        PARAMS = {"account": "acct_1", "use_case": {"type": "account_update",
+                  "account_update": {"refresh_url": "https://example.com/r"}}}
+
+        @pytest.mark.parametrize("n", range(TESTS))
+        def test_call(account_links, n):
+            response = requests.post("https://api.stripe.com/v2/core/account_links",
+                                     json=PARAMS, headers={"Authorization": "Bearer sk_test_1"})
+            assert response.status_code == 200
+        """
+    ).replace("TESTS", str(tests))
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "test_suite.py").write_text(body)
+        timings: dict[str, list[float]] = {"serial": [], "xdist": []}
+        for _ in range(runs):
+            for name, extra in (("serial", []), ("xdist", ["-n", "2"])):
+                start = time.perf_counter()
+                subprocess.run(
+                    [PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", *extra],
+                    cwd=tmp,
+                    capture_output=True,
+                    check=True,
+                    env=ENV,
+                )
+                timings[name].append(time.perf_counter() - start)
+    _report(f"suite of {tests} tests, one call each: serial", timings["serial"], "s", "")
+    _report(f"suite of {tests} tests, one call each: -n 2", timings["xdist"], "s", "")
+    speedup = [s / x for s, x in zip(timings["serial"], timings["xdist"], strict=True)]
+    _report(f"suite of {tests} tests: serial / -n 2", speedup, "x", "")
 
 
 BENCHES: dict[str, Callable[[], None]] = {
     "startup": bench_startup,
+    "startup_run": bench_startup_run,
     "fixture": bench_fixture,
     "retries": bench_retries,
     "per_call": bench_per_call,
+    "suite": bench_suite,
 }
 
 

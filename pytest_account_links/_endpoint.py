@@ -193,10 +193,16 @@ def handle(request: WireRequest, state: EndpointState) -> Outcome:
                 )
             headers["Idempotent-Replayed"] = "true"
             headers["Original-Request"] = saved.request_id
+            try:  # the same body, but perhaps under another version's rules
+                replayed_params: AccountLinkCreateParams | None = parse_params(
+                    request.body, version
+                )
+            except InvalidBody:
+                replayed_params = None
             return answer(
                 saved.response.status,
                 json.loads(saved.response.body),
-                parse_params(request.body, version),
+                replayed_params,
                 encoded=saved.response.body,
                 replayed=True,
             )

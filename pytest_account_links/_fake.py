@@ -76,8 +76,6 @@ class AccountLinksFake:
         self.events: list[DeliveredEvent] = []
         #: Every visit to a link, in order.
         self.visits: list[Visit] = []
-        #: The signing secret of the fake's event destination.
-        self.webhook_secret = "whsec_" + ids.stripe_token(32)
         self._ids = ids
         self._v2_marked = False
         self._extensions = extensions
@@ -90,12 +88,20 @@ class AccountLinksFake:
             extensions=extensions,
             scenario=self._scenario,
         )
-        self._lock = threading.Lock()
+        # Re-entrant: the endpoint calls the plugin's hooks under it, and a hook may read
+        # the fake (its links, its calls) from the same thread.
+        self._lock = threading.RLock()
         self._patches: list[Transport | RetrySleeps] = []
         self._block_other_hosts = settings.other_hosts == "block"
 
     def __repr__(self) -> str:
         return f"<AccountLinksFake seed={self.seed} calls={len(self.calls)}>"
+
+    @property
+    def webhook_secret(self) -> str:
+        """The signing secret of the fake's event destination (``whsec_...``), seeded."""
+        digest = hashlib.blake2b(f"whsec\0{self.seed}".encode(), digest_size=24).hexdigest()
+        return f"whsec_{digest}"
 
     def override_next(
         self,
@@ -491,7 +497,7 @@ class FakeFactory:
             self._ids = StripeProvider(self._fake_faker["en_US"])
             self._fake_faker.add_provider(self._ids)
         seed = derive_seed(settings.seed, nodeid, "fake")
-        self._fake_faker.seed_instance(seed)
+        self._ids.generator.seed_instance(seed)  # the generator itself: no proxy lookups
         return AccountLinksFake(
             seed=seed,
             faker=self._fake_faker,

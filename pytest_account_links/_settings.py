@@ -3,16 +3,16 @@
 Precedence, per setting: the ``@pytest.mark.account_links(...)`` marker closest
 to the test, then the command line, then the ini file, then the default.
 Every value is checked with the parser below, whichever way it came, and a bad
-one names the option and the accepted values. Light to import: loaded with
-the plugin.
+one names the option and the accepted values. Loaded with the plugin, so it is
+kept cheap to import: named tuples, not dataclasses (each of which costs about
+a millisecond and a half to create).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pytest_account_links._versions import LATEST_VERSION, VersionProblem, parse_version
 
@@ -79,8 +79,7 @@ def _flag(value: Any) -> bool:
     raise ValueError(f"must be true or false, got {value!r}")
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(NamedTuple):
     """One setting: its name (the ini key without the prefix and the marker argument)."""
 
     name: str
@@ -159,12 +158,11 @@ BY_NAME: Mapping[str, Option] = {option.name: option for option in OPTIONS}
 PER_TEST = tuple(name for name in BY_NAME if name != "summary")
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """The resolved settings of a session, or of one test after its markers."""
 
     seed: int = 0
-    link_lifetime: timedelta = field(default=timedelta(minutes=10))
+    link_lifetime: timedelta = timedelta(minutes=10)
     api_version: str = LATEST_VERSION
     mode: str = "test"
     unfaked: str = "fail"
@@ -202,4 +200,4 @@ class Settings:
                 parsed[name] = option.parse(value)
             except ValueError as problem:
                 raise ValueError(f"{source(option)} {problem}") from None
-        return replace(self, **parsed)
+        return self._replace(**parsed)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 #: The newest version this fake knows; used when a request sends no header.
 LATEST_VERSION = "2026-10-28.endive"
@@ -30,8 +30,7 @@ _FIRST_V2 = date(2024, 9, 30)
 _SHAPE = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?:\.(?P<release>[a-z]+))?$")
 
 
-@dataclass(frozen=True, slots=True)
-class ApiVersion:
+class ApiVersion(NamedTuple):
     """A parsed ``Stripe-Version``."""
 
     raw: str

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-__all__ = ["CATALOGUE", "ErrorSpec", "UnfakedRequestError", "error_body"]
+__all__ = ["CATALOGUE", "ErrorSpec", "UnfakedRequestError", "catalogue_table", "error_body"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,25 @@ class ErrorSpec:
     extras: Mapping[str, Any] = field(default_factory=dict)
     documented: bool = False
     description: str = ""
+
+    @property
+    def sdk_exception(self) -> str:
+        """The ``stripe`` exception class the official SDK (16.x) raises for this error.
+
+        By the envelope's ``type`` first, then by HTTP status, as the SDK maps v2 errors.
+        """
+        by_type = {"idempotency_error": "IdempotencyError", "rate_limit": "RateLimitError"}
+        if self.type in by_type:
+            return by_type[self.type]
+        by_status = {
+            400: "InvalidRequestError",
+            404: "InvalidRequestError",
+            401: "AuthenticationError",
+            402: "CardError",
+            403: "PermissionError",
+            429: "RateLimitError",
+        }
+        return by_status.get(self.status, "APIError")
 
 
 CATALOGUE: Mapping[str, ErrorSpec] = {
@@ -165,6 +184,22 @@ CATALOGUE: Mapping[str, ErrorSpec] = {
         ),
     )
 }
+
+
+def catalogue_table() -> str:
+    """The catalogue as the Markdown table of the docs' error catalogue page."""
+    rows = [
+        "| code | status | type | the SDK raises | documented by Stripe for this endpoint | when |",
+        "|---|---|---|---|---|---|",
+    ]
+    for code, spec in CATALOGUE.items():
+        kind = f"`{spec.type}`" if spec.type else ""
+        documented = "yes" if spec.documented else "no"
+        rows.append(
+            f"| `{code}` | {spec.status} | {kind} | `stripe.{spec.sdk_exception}` | "
+            f"{documented} | {spec.description} |"
+        )
+    return "\n".join(rows)
 
 
 def error_body(code: str, message: str | None = None, **extras: Any) -> dict[str, Any]:

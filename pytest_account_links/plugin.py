@@ -9,7 +9,6 @@ the HTTP libraries are imported when a test first asks for the fake.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -58,12 +57,14 @@ SETTINGS_MARKER = (
 )
 
 
-@dataclass
 class _Totals:
-    calls: int = 0
-    errors: Counter[str] = field(default_factory=Counter)
-    outages: int = 0
-    rate_limited: int = 0
+    """The run's totals, for the summary line."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.errors: Counter[str] = Counter()
+        self.outages = 0
+        self.rate_limited = 0
 
     def add(self, totals: dict[str, Any]) -> None:
         self.calls += totals["calls"]
@@ -79,11 +80,13 @@ class _Totals:
         )
 
 
-@dataclass
 class _PluginState:
-    settings: Settings
-    factory: FakeFactory | None = None
-    totals: _Totals = field(default_factory=_Totals)
+    """The session's settings, its factory of fakes and its totals (in config.stash)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.factory: FakeFactory | None = None
+        self.totals = _Totals()
 
     def fakes(self) -> FakeFactory:
         if self.factory is None:
@@ -240,43 +243,45 @@ def _test_settings(item: pytest.Item) -> Settings:
             )
         for name, value in mark.kwargs.items():
             values.setdefault(name, value)
-    try:
-        settings = settings.updated(values, source=lambda o: f"{o.name}", accepted=PER_TEST)
-    except ValueError as problem:
-        pytest.fail(f"pytest-account-links: @pytest.mark.account_links: {problem}", pytrace=False)
+    if values:
+        try:
+            settings = settings.updated(values, source=lambda o: f"{o.name}", accepted=PER_TEST)
+        except ValueError as problem:
+            pytest.fail(
+                f"pytest-account-links: @pytest.mark.account_links: {problem}", pytrace=False
+            )
     item.stash[_TEST_SETTINGS] = settings
     return settings
 
 
-def _marker_problem(node: pytest.Item) -> str | None:
-    """A marker named like one of ours but misspelt (``stripe_eror``)."""
-    import difflib
-
-    ours = [*MARKERS, "account_links"]
-    for mark in node.iter_markers():
-        if mark.name.startswith("stripe_") and mark.name not in MARKERS:
-            close = difflib.get_close_matches(mark.name, ours, n=1, cutoff=0.75)
-            if close:
-                return (
-                    f"pytest-account-links: unknown marker @pytest.mark.{mark.name}; "
-                    f"did you mean @pytest.mark.{close[0]}? Markers: {', '.join(ours)}"
-                )
-    return None
-
-
 def _apply_markers(fake: AccountLinksFake, node: pytest.Item) -> None:
-    """Turn the test's markers, closest first, into the fake's rules; fail on misuse."""
-    from pytest_account_links._markers import MarkerError, parse
+    """Turn the test's markers, closest first, into the fake's rules; fail on misuse.
 
-    problem = _marker_problem(node)
-    for name in MARKERS:
-        for mark in node.iter_markers(name):
+    One pass over the markers: a misspelt one (``stripe_eror``) is reported with
+    the marker it was probably meant to be.
+    """
+    problem: str | None = None
+    for mark in node.iter_markers():
+        name = mark.name
+        if name in MARKERS:
+            from pytest_account_links._markers import MarkerError, parse
+
             try:
                 options = parse(name, mark.args, mark.kwargs, shown=f"@pytest.mark.{name}")
             except MarkerError as error:
                 problem = problem or str(error)
                 continue
             fake._add_marker(name, options)
+        elif name.startswith("stripe_") and problem is None:
+            import difflib
+
+            ours = [*MARKERS, "account_links"]
+            close = difflib.get_close_matches(name, ours, n=1, cutoff=0.75)
+            if close:
+                problem = (
+                    f"pytest-account-links: unknown marker @pytest.mark.{name}; "
+                    f"did you mean @pytest.mark.{close[0]}? Markers: {', '.join(ours)}"
+                )
     if problem is not None:
         pytest.fail(problem, pytrace=False)
 

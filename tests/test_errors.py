@@ -37,6 +37,10 @@ PARAMS = {
 
 def test_every_catalogue_code_has_an_expected_sdk_exception() -> None:
     assert set(SDK_EXCEPTIONS) == set(CATALOGUE)
+    # The catalogue's own mapping (shown in the docs) agrees with what the SDK is seen to do.
+    assert {code: spec.sdk_exception for code, spec in CATALOGUE.items()} == {
+        code: exception for code, (exception, _) in SDK_EXCEPTIONS.items()
+    }
 
 
 def test_each_code_raises_what_the_sdk_raises_for_stripe(pytester: pytest.Pytester) -> None:

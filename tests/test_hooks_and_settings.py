@@ -516,3 +516,31 @@ def test_settings_marker_is_listed(pytester: pytest.Pytester) -> None:
             "settings*",
         ]
     )
+
+
+def test_hooks_may_read_the_fake_while_it_answers(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        """
+        def pytest_account_links_response(body, params, api_version, fake):
+            return {**body, "url": body["url"] + "?links=%d" % len(fake.links)}
+
+        def pytest_account_links_account(account_id, faker, fake):
+            return {"display_name": "seen %d" % len(fake.links)}
+        """
+    )
+    _run(
+        pytester,
+        """
+import threading
+
+def test_no_deadlock(account_links):
+    answers = []
+    worker = threading.Thread(target=lambda: answers.append(post().json()), daemon=True)
+    worker.start()
+    worker.join(timeout=10)
+    assert not worker.is_alive(), "the fake deadlocked on a hook that reads it"
+    assert answers[0]["url"].endswith("?links=0")
+    assert account_links.accounts.get("acct_1Nv0FGQ9RKHgCVdK").display_name == "seen 0"
+""",
+        passed=1,
+    )

@@ -411,3 +411,20 @@ def test_story(stripe_client, account_links):
 """,
         passed=1,
     )
+
+
+def test_a_replay_under_another_version_does_not_crash(pytester: pytest.Pytester) -> None:
+    _run(
+        pytester,
+        """
+def test_replay(stripe_client, account_links):
+    legacy = params(configurations=["recipient"])
+    first = stripe_client.v2.core.account_links.create(
+        legacy, {"idempotency_key": "k", "stripe_version": "2025-12-15.preview"})
+    again = stripe_client.v2.core.account_links.create(legacy, {"idempotency_key": "k"})
+    assert again.url == first.url
+    assert again.last_response.headers["Idempotent-Replayed"] == "true"
+    assert account_links.calls.last.request is None  # not valid under the newer rules
+""",
+        passed=1,
+    )

@@ -53,15 +53,20 @@ def available_transports() -> list[Transport]:
     Every installed library is intercepted, used by the test or not, so that no
     request to Stripe can slip out through a library nobody thought of.
     """
-    from pytest_account_links.transports._requests import RequestsTransport
+    if not _ADAPTERS:
+        from pytest_account_links.transports._requests import RequestsTransport
 
-    found: list[Transport] = [RequestsTransport()]
-    if installed("httpx"):
-        from pytest_account_links.transports._httpx import HttpxTransport
+        _ADAPTERS.append(RequestsTransport)
+        if installed("httpx"):
+            from pytest_account_links.transports._httpx import HttpxTransport
 
-        found.append(HttpxTransport())
-    if installed("aiohttp"):
-        from pytest_account_links.transports._aiohttp import AiohttpTransport
+            _ADAPTERS.append(HttpxTransport)
+        if installed("aiohttp"):
+            from pytest_account_links.transports._aiohttp import AiohttpTransport
 
-        found.append(AiohttpTransport())
-    return found
+            _ADAPTERS.append(AiohttpTransport)
+    return [adapter() for adapter in _ADAPTERS]
+
+
+#: The adapter classes of the installed libraries, found once per process.
+_ADAPTERS: list[type[Transport]] = []
