@@ -250,6 +250,16 @@ FIXED_LINK: Any = {
 FIXED_HEADERS = {"Content-Type": "application/json", "Request-Id": "req_fixedfixedfixe"}
 
 
+def _time_creates(client: Any, calls: int) -> list[float]:
+    """Microseconds of each of ``calls`` sync create() calls through ``client``."""
+    samples = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        client.v2.core.account_links.create(PARAMS)
+        samples.append((time.perf_counter() - start) * 1e6)
+    return samples
+
+
 def _per_call(library: str, calls: int) -> list[float]:
     """Microseconds of each of ``calls`` create() calls through ``library``."""
     import asyncio
@@ -262,13 +272,7 @@ def _per_call(library: str, calls: int) -> list[float]:
             if library == "requests"
             else stripe.HTTPXClient(allow_sync_methods=True)
         )
-        create = stripe.StripeClient("sk_test_bench", http_client=sync_http).v2.core.account_links
-        samples = []
-        for _ in range(calls):
-            start = time.perf_counter()
-            create.create(PARAMS)
-            samples.append((time.perf_counter() - start) * 1e6)
-        return samples
+        return _time_creates(stripe.StripeClient("sk_test_bench", http_client=sync_http), calls)
 
     async def run() -> list[float]:
         http = stripe.HTTPXClient() if library == "httpx_async" else stripe.AIOHTTPClient()
@@ -355,12 +359,7 @@ def _with_loopback_server(library: str, calls: int) -> list[float]:
             http_client=http,
             base_addresses={"api": f"http://127.0.0.1:{server.server_address[1]}"},
         )
-        samples = []
-        for _ in range(calls):
-            start = time.perf_counter()
-            client.v2.core.account_links.create(PARAMS)
-            samples.append((time.perf_counter() - start) * 1e6)
-        return samples
+        return _time_creates(client, calls)
     finally:
         server.shutdown()
         server.server_close()
@@ -385,13 +384,7 @@ def _with_memory_stub(library: str, calls: int) -> list[float]:
         def close(self) -> None:
             pass
 
-    client = stripe.StripeClient("sk_test_bench", http_client=MemoryClient())
-    samples = []
-    for _ in range(calls):
-        start = time.perf_counter()
-        client.v2.core.account_links.create(PARAMS)
-        samples.append((time.perf_counter() - start) * 1e6)
-    return samples
+    return _time_creates(stripe.StripeClient("sk_test_bench", http_client=MemoryClient()), calls)
 
 
 def bench_per_call(calls: int = 1000, rounds: int = 5) -> None:

@@ -61,6 +61,16 @@ def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pyte
     return pytester
 
 
+def run_suite(
+    pytester: pytest.Pytester, header: str, body: str, *args: str, **outcomes: int
+) -> pytest.RunResult:
+    """Write ``header + body`` as a test module, run it with ``args``, check ``outcomes``."""
+    pytester.makepyfile(header + body)
+    result = pytester.runpytest(*args)
+    result.assert_outcomes(**outcomes)
+    return result
+
+
 def schema(name: str) -> dict[str, Any]:
     """A schema from Stripe's OpenAPI extract."""
     found: dict[str, Any] = SPEC["components"]["schemas"][name]

@@ -48,6 +48,22 @@ class Harness:
         raise NotImplementedError
 
 
+def _create_async(
+    http_client: Any, api_key: str, params: Any, client_options: dict[str, Any]
+) -> Any:
+    """``create_async(params)`` through a fresh SDK ``http_client``, closed afterwards."""
+
+    async def create() -> Any:
+        http = http_client()
+        try:
+            client = stripe.StripeClient(api_key, http_client=http, **client_options)
+            return await client.v2.core.account_links.create_async(params)
+        finally:
+            await http.close_async()
+
+    return asyncio.run(create())
+
+
 def _lower(headers: Any) -> dict[str, str]:
     return {name.lower(): value for name, value in headers.items()}
 
@@ -105,15 +121,7 @@ class HttpxAsyncHarness(Harness):
         return asyncio.run(send())
 
     def create(self, api_key: str, params: Any, **client_options: Any) -> Any:
-        async def create() -> Any:
-            http = stripe.HTTPXClient()
-            try:
-                client = stripe.StripeClient(api_key, http_client=http, **client_options)
-                return await client.v2.core.account_links.create_async(params)
-            finally:
-                await http.close_async()  # type: ignore[no-untyped-call]
-
-        return asyncio.run(create())
+        return _create_async(stripe.HTTPXClient, api_key, params, client_options)
 
 
 class AiohttpHarness(Harness):
@@ -134,15 +142,7 @@ class AiohttpHarness(Harness):
         return asyncio.run(send())
 
     def create(self, api_key: str, params: Any, **client_options: Any) -> Any:
-        async def create() -> Any:
-            http = stripe.AIOHTTPClient()
-            try:
-                client = stripe.StripeClient(api_key, http_client=http, **client_options)
-                return await client.v2.core.account_links.create_async(params)
-            finally:
-                await http.close_async()  # type: ignore[no-untyped-call]
-
-        return asyncio.run(create())
+        return _create_async(stripe.AIOHTTPClient, api_key, params, client_options)
 
 
 HARNESSES: dict[str, type[Harness]] = {

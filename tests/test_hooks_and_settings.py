@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import run_suite
+
 HEADER = """
 import pytest
 import requests
@@ -27,10 +29,7 @@ def post(body=None, **headers):
 
 
 def _run(pytester: pytest.Pytester, body: str, *args: str, **outcomes: int) -> pytest.RunResult:
-    pytester.makepyfile(HEADER + body)
-    result = pytester.runpytest(*args)
-    result.assert_outcomes(**outcomes)
-    return result
+    return run_suite(pytester, HEADER, body, *args, **outcomes)
 
 
 # -- hooks -----------------------------------------------------------------------------

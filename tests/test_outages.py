@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import run_suite
+
 HEADER = """
 import time
 from datetime import timedelta
@@ -26,10 +28,7 @@ def post(account="acct_1Nv0FGQ9RKHgCVdK"):
 
 
 def _run(pytester: pytest.Pytester, body: str, *args: str, **outcomes: int) -> pytest.RunResult:
-    pytester.makepyfile(HEADER + body)
-    result = pytester.runpytest(*args)
-    result.assert_outcomes(**outcomes)
-    return result
+    return run_suite(pytester, HEADER, body, *args, **outcomes)
 
 
 def test_status_outages_raise_api_error(pytester: pytest.Pytester) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import run_suite
+
 HEADER = """
 import pytest
 import requests
@@ -27,10 +29,7 @@ def outcomes(n, **params):
 
 
 def _run(pytester: pytest.Pytester, body: str, **outcomes: int) -> pytest.RunResult:
-    pytester.makepyfile(HEADER + body)
-    result = pytester.runpytest()
-    result.assert_outcomes(**outcomes)
-    return result
+    return run_suite(pytester, HEADER, body, **outcomes)
 
 
 def test_times_and_after(pytester: pytest.Pytester) -> None:

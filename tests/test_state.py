@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import run_suite
+
 HEADER = """
 import copy
 from datetime import datetime, timedelta, timezone
@@ -26,10 +28,7 @@ def params(account="acct_1Nv0FGQ9RKHgCVdK", configurations=None, kind="account_o
 
 
 def _run(pytester: pytest.Pytester, body: str, *args: str, **outcomes: int) -> pytest.RunResult:
-    pytester.makepyfile(HEADER + body)
-    result = pytester.runpytest(*args)
-    result.assert_outcomes(**outcomes)
-    return result
+    return run_suite(pytester, HEADER, body, *args, **outcomes)
 
 
 def test_connected_accounts(pytester: pytest.Pytester) -> None:
