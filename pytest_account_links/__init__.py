@@ -14,6 +14,13 @@ if TYPE_CHECKING:
     from pytest_account_links._calls import Call, CallList
     from pytest_account_links._clock import Clock
     from pytest_account_links._fake import AccountLinksFake
+    from pytest_account_links._state import (
+        Accounts,
+        ConnectedAccount,
+        DeliveredEvent,
+        Link,
+        Visit,
+    )
     from pytest_account_links.errors import CATALOGUE, ErrorSpec, UnfakedRequestError
     from pytest_account_links.models import (
         AccountLinkCreateParams,
@@ -27,19 +34,29 @@ __all__ = [
     "CATALOGUE",
     "AccountLinkCreateParams",
     "AccountLinksFake",
+    "Accounts",
     "Call",
     "CallList",
     "Clock",
+    "ConnectedAccount",
+    "DeliveredEvent",
     "ErrorSpec",
     "LegacyAccountLinkCreateParams",
+    "Link",
     "StripeProvider",
     "UnfakedRequestError",
+    "Visit",
     "__version__",
 ]
 
 _WHERE = {
     "AccountLinkCreateParams": "models",
     "AccountLinksFake": "_fake",
+    "Accounts": "_state",
+    "ConnectedAccount": "_state",
+    "DeliveredEvent": "_state",
+    "Link": "_state",
+    "Visit": "_state",
     "CATALOGUE": "errors",
     "Call": "_calls",
     "CallList": "_calls",

@@ -187,10 +187,11 @@ def parse(name: str, args: Sequence[Any], kwargs: Mapping[str, Any], *, shown: s
     """Validate the arguments of marker (or method) ``name``; ``shown`` names it in errors."""
     model, positional = _MODELS[name]
     if positional and positional[0].startswith("*"):  # every positional argument, as a list
-        bound: dict[str, Any] = {positional[0][1:]: list(args)} if args else {}
-        problem = _bind((positional[0][1:],), (), kwargs) if not args else None
-        if args and positional[0][1:] in kwargs:
-            problem = f"got {positional[0][1:]!r} both positionally and by name"
+        variadic = positional[0][1:]
+        bound: dict[str, Any] = {variadic: list(args)} if args else {}
+        problem = None
+        if args and variadic in kwargs:
+            problem = f"got {variadic!r} both positionally and by name"
     else:
         bound = dict(zip(positional, args, strict=False))
         problem = _bind(positional, args, kwargs)

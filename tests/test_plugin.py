@@ -130,3 +130,21 @@ def test_stripe_client_is_wired_to_the_fake(pytester: pytest.Pytester) -> None:
     )
 
     pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_public_names_import_lazily_and_resolve() -> None:
+    code = (
+        "import sys, pytest_account_links as pal\n"
+        "assert 'pydantic' not in sys.modules\n"
+        "for name in pal.__all__:\n"
+        "    assert getattr(pal, name) is not None, name\n"
+        "try:\n"
+        "    pal.NoSuchName\n"
+        "except AttributeError as exc:\n"
+        "    print(exc)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+
+    assert out.strip() == "module 'pytest_account_links' has no attribute 'NoSuchName'"
