@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import threading
 from collections.abc import Iterator, Sequence
@@ -47,9 +48,9 @@ class Call:
             return self.fault
         return f"{self.status} {self.error_code}" if self.error_code else str(self.status)
 
-    @property
+    @functools.cached_property
     def body(self) -> Any:
-        """The body as sent: parsed JSON, or the text when it is not JSON."""
+        """The body as sent: parsed JSON, or the text when it is not JSON (parsed once)."""
         try:
             return json.loads(self.raw_body)
         except ValueError:

@@ -1,8 +1,9 @@
 """What the fake remembers within one test: connected accounts, idempotency keys,
 the links it created, and the events their completion produced.
 
-Plain Python, no pytest, no HTTP library; every structure here is guarded by
-the fake's lock (the endpoint runs under it).
+Plain Python, no pytest, no HTTP library. The endpoint reads and changes these
+under the fake's lock; a test that declares accounts while other threads call
+the fake should declare them first.
 """
 
 from __future__ import annotations
