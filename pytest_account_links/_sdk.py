@@ -10,21 +10,12 @@ retries takes milliseconds, not seconds. ``--account-links-real-retry-sleeps``
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from typing import TYPE_CHECKING, Any
+
+from pytest_account_links.transports import installed
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-
-_AVAILABLE: bool | None = None
-
-
-def sdk_available() -> bool:
-    """True when the ``stripe`` SDK can be imported (looked up once)."""
-    global _AVAILABLE
-    if _AVAILABLE is None:
-        _AVAILABLE = importlib.util.find_spec("stripe") is not None
-    return _AVAILABLE
 
 
 class RetrySleeps:
@@ -36,7 +27,7 @@ class RetrySleeps:
         self._previous: Any = None
 
     def start(self) -> None:
-        if not sdk_available():
+        if not installed("stripe"):
             return
         client = importlib.import_module("stripe._http_client").HTTPClient
         previous = client.__dict__["_sleep_time_seconds"]
