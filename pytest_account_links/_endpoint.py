@@ -89,7 +89,6 @@ class Outcome:
     request_id: str
     fault: str | None = None
     injected: str | None = None
-    replayed: bool = False
 
 
 def handle(request: WireRequest, state: EndpointState) -> Outcome:
@@ -111,7 +110,6 @@ def handle(request: WireRequest, state: EndpointState) -> Outcome:
         injected: str | None = None,
         should_retry: bool | None = None,
         encoded: bytes | None = None,
-        replayed: bool = False,
     ) -> Outcome:
         if should_retry is not None:
             headers["Stripe-Should-Retry"] = "true" if should_retry else "false"
@@ -124,7 +122,6 @@ def handle(request: WireRequest, state: EndpointState) -> Outcome:
             api_version=raw_version,
             request_id=request_id,
             injected=injected,
-            replayed=replayed,
         )
 
     def error(
@@ -204,7 +201,6 @@ def handle(request: WireRequest, state: EndpointState) -> Outcome:
                 json.loads(saved.response.body),
                 replayed_params,
                 encoded=saved.response.body,
-                replayed=True,
             )
 
     # Stage 4: rate limits, on the fake's clock.
@@ -288,7 +284,6 @@ def _remember(
     options = params.use_case.options
     state.links[token] = Link(
         url=url,
-        token=token,
         account=params.account,
         use_case=params.use_case.type,
         refresh_url=options.refresh_url,

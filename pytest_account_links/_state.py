@@ -176,7 +176,6 @@ class Link:
     """An Account Link the fake created, and what became of it."""
 
     url: str
-    token: str
     account: str
     use_case: str
     refresh_url: str
@@ -273,6 +272,3 @@ class IdempotencyKeys:
 
     def save(self, key: str, body: Any, response: WireResponse, request_id: str) -> None:
         self._saved.setdefault(key, Saved(body=body, response=response, request_id=request_id))
-
-    def __len__(self) -> int:
-        return len(self._saved)

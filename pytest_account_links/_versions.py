@@ -75,6 +75,3 @@ def parse_version(raw: str) -> ApiVersion:
             f"Unknown Stripe API version: {raw!r}. No version is dated after {newest.isoformat()}."
         )
     return ApiVersion(raw=raw.strip(), day=day)
-
-
-LATEST = parse_version(LATEST_VERSION)
