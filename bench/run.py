@@ -227,6 +227,38 @@ def bench_retries(runs: int = 30) -> None:
     _report("create() through 3 retries (sleeps skipped)", samples, "ms", "< 100 ms")
 
 
+def bench_accounts(calls: int = 10_000, rounds: int = 5) -> None:
+    """``calls`` calls in one test, each for a new account, beside as many for one account.
+
+    Through the fake's dispatch (no HTTP library), so the figure is the fake's own
+    per-call work: it must not grow with the number of accounts met.
+    """
+    from pytest_account_links._fake import FakeFactory
+    from pytest_account_links._wire import WireRequest
+
+    headers = {"authorization": "Bearer sk_test_bench", "content-type": "application/json"}
+
+    def one_test(distinct: bool, n: int) -> float:
+        fake = FakeFactory().fake_for(f"bench::accounts[{distinct}-{n}]")
+        bodies = [
+            json.dumps({**PARAMS, "account": f"acct_{i if distinct else 0:016d}"}).encode()
+            for i in range(calls)
+        ]
+        start = time.perf_counter()
+        for body in bodies:
+            fake.dispatch(WireRequest("POST", LINK_URL, headers, body))
+        return (time.perf_counter() - start) / calls * 1e6
+
+    many, one = [], []
+    for n in range(rounds):
+        one.append(one_test(False, n))
+        many.append(one_test(True, n))
+    _report(f"per call, {calls} calls for one account", one, "us", "")
+    _report(f"per call, {calls} calls over {calls} accounts", many, "us", "")
+    ratio = [m / o for m, o in zip(many, one, strict=True)]
+    _report("many accounts / one account", ratio, "x", "<= 1.2x")
+
+
 PARAMS: Any = {
     "account": "acct_1Nv0FGQ9RKHgCVdK",
     "use_case": {
@@ -460,6 +492,7 @@ BENCHES: dict[str, Callable[[], None]] = {
     "fixture": bench_fixture,
     "retries": bench_retries,
     "per_call": bench_per_call,
+    "accounts": bench_accounts,
     "suite": bench_suite,
 }
 

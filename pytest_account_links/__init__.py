@@ -72,9 +72,9 @@ def __getattr__(name: str) -> Any:
     module = _WHERE.get(name)
     if module is None:
         raise AttributeError(f"module 'pytest_account_links' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"pytest_account_links.{module}"), name)
-    globals()[name] = value
-    return value
+    # Not cached here: pytester's in-process runs drop and re-import the plugin's
+    # submodules, and a cached class would then differ from the one the fake raises.
+    return getattr(importlib.import_module(f"pytest_account_links.{module}"), name)
 
 
 def __dir__() -> list[str]:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import difflib
-import functools
 import json
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, overload
+
+from pytest_account_links._secrets import redact
 
 if TYPE_CHECKING:
     from pytest_account_links.models import AccountLinkCreateParams
@@ -20,8 +21,9 @@ class Call:
 
     ``request`` is the validated body (a pydantic model), or ``None`` when the
     request was refused before or during validation; ``raw_body`` is what was sent
-    and ``body`` the same parsed as JSON where it can be. ``headers`` are lower-case, the API key
-    masked (``Bearer sk_test_...4olf``).
+    and ``body`` the same parsed as JSON (or, when it is not JSON, its text).
+    ``headers`` are lower-case. Every secret key in the URL, the headers and the
+    body is masked (``Bearer sk_test_...4olf``).
     """
 
     method: str
@@ -37,9 +39,11 @@ class Call:
     fault: str | None = None
     #: What injected the failure (``"@stripe_error"``, ``"fail_next"``, ``"script"``, ...).
     injected: str | None = None
+    #: The body as sent: parsed JSON, or the text when it is not JSON.
+    body: Any = None
 
     def __repr__(self) -> str:
-        return f"<Call {self.method} {self.url} -> {self.outcome} account={self.account}>"
+        return redact(f"<Call {self.method} {self.url} -> {self.outcome} account={self.account}>")
 
     @property
     def outcome(self) -> str:
@@ -47,14 +51,6 @@ class Call:
         if self.fault is not None:
             return self.fault
         return f"{self.status} {self.error_code}" if self.error_code else str(self.status)
-
-    @functools.cached_property
-    def body(self) -> Any:
-        """The body as sent: parsed JSON, or the text when it is not JSON (parsed once)."""
-        try:
-            return json.loads(self.raw_body)
-        except ValueError:
-            return self.raw_body.decode("utf-8", "replace")
 
     @property
     def ok(self) -> bool:
@@ -155,15 +151,17 @@ class CallList(Sequence[Call]):
         if sent != fields:
             raise AssertionError(
                 "pytest-account-links: the call did not send the expected fields "
-                "(- expected, + sent):\n" + _diff(fields, sent)
+                "(- expected, + sent):\n" + redact(_diff(fields, sent))
             )
         return call
 
     def _listing(self) -> str:
-        return "\n".join(
-            f"  {n}. {c.method} {c.url} -> {c.outcome}"
-            + (f" account={c.account}" if c.account else "")
-            for n, c in enumerate(self, 1)
+        return redact(
+            "\n".join(
+                f"  {n}. {c.method} {c.url} -> {c.outcome}"
+                + (f" account={c.account}" if c.account else "")
+                for n, c in enumerate(self, 1)
+            )
         )
 
 

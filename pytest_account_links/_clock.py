@@ -29,19 +29,30 @@ class Clock:
 
     def freeze(self, at: datetime | None = None) -> datetime:
         """Stop the clock at ``at`` (naive values are read as UTC), or at the current time."""
+        if at is not None and not isinstance(at, datetime):
+            raise TypeError(
+                f"pytest-account-links: clock.freeze() takes a datetime or nothing, got {at!r}"
+            )
         if at is not None and at.tzinfo is None:
             at = at.replace(tzinfo=timezone.utc)
+        moment = (at if at is not None else _utcnow()).astimezone(timezone.utc)
+        _check_range(moment)
         with self._lock:
-            self._frozen = (at if at is not None else _utcnow()).astimezone(timezone.utc)
+            self._frozen = moment
             self._offset = timedelta()
             return self._frozen
 
-    def advance(self, delta: timedelta | None = None, **kwargs: float) -> datetime:
-        """Move the clock forward: ``advance(minutes=11)`` or ``advance(timedelta(...))``."""
-        step = (delta or timedelta()) + timedelta(**kwargs)
-        if step < timedelta():
-            raise ValueError(f"pytest-account-links: the clock only moves forward, not by {step}")
+    def advance(self, delta: timedelta | float | None = None, /, **units: float) -> datetime:
+        """Move the clock forward by ``delta`` (a ``timedelta`` or seconds) and/or ``units``.
+
+        ``advance(11)``, ``advance(timedelta(minutes=11))``, ``advance(minutes=11)``;
+        at most 36500 days at a time, never backwards. Raises ``ValueError``
+        (``TypeError`` for an argument that is no duration).
+        """
+        step = _step(delta, units)
         with self._lock:
+            base = self._frozen if self._frozen is not None else _utcnow()
+            _check_range(base + self._offset + step)
             self._offset += step
         return self.now()
 
@@ -50,6 +61,43 @@ class Clock:
         with self._lock:
             self._frozen = None
             self._offset = timedelta()
+
+
+#: The furthest the clock moves in one step, and the latest time it may show.
+MAX_STEP = timedelta(days=36500)
+_LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc)
+
+
+def _step(delta: timedelta | float | None, units: dict[str, float]) -> timedelta:
+    if delta is not None and (
+        isinstance(delta, bool) or not isinstance(delta, timedelta | int | float)
+    ):
+        raise TypeError(
+            "pytest-account-links: clock.advance() takes a timedelta or a number of seconds, "
+            f"got {delta!r}"
+        )
+    try:
+        step = delta if isinstance(delta, timedelta) else timedelta(seconds=delta or 0)
+        step += timedelta(**units)
+    except TypeError as problem:
+        raise TypeError(f"pytest-account-links: clock.advance(): {problem}") from None
+    except OverflowError:
+        step = MAX_STEP * 2
+    if step < timedelta():
+        raise ValueError(f"pytest-account-links: the clock only moves forward, not by {step}")
+    if step > MAX_STEP:
+        raise ValueError(
+            "pytest-account-links: clock.advance() moves the clock at most 36500 days at a time"
+        )
+    return step
+
+
+def _check_range(moment: datetime) -> None:
+    if moment >= _LATEST:
+        raise ValueError(
+            f"pytest-account-links: the fake's clock stops before {_LATEST:%Y-%m-%d}, got "
+            f"{moment.isoformat()}"
+        )
 
 
 def rfc3339(moment: datetime) -> str:

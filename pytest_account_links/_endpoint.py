@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_account_links._clock import rfc3339
 from pytest_account_links._extensions import NoExtensions
-from pytest_account_links._keys import KeyProblem, read_api_key
 from pytest_account_links._scenarios import OUTAGE_CODES, TRANSPORT_FAULTS, Scenario
+from pytest_account_links._secrets import KeyProblem, read_api_key, redact, redact_bytes
 from pytest_account_links._state import MAX_IDEMPOTENCY_KEY, IdempotencyKeys, Link
-from pytest_account_links._validation import InvalidBody, parse_params
+from pytest_account_links._validation import Body, InvalidBody, parse_params
 from pytest_account_links._versions import VersionProblem, parse_version
 from pytest_account_links._wire import WireResponse
 from pytest_account_links.errors import CATALOGUE, error_body
@@ -85,6 +85,8 @@ class Outcome:
     response: WireResponse
     body: dict[str, Any]
     params: AccountLinkCreateParams | None
+    #: The request's body, parsed once.
+    request_body: Body
     api_version: str
     request_id: str
     fault: str | None = None
@@ -94,17 +96,18 @@ class Outcome:
 def handle(request: WireRequest, state: EndpointState) -> Outcome:
     """Answer one request to the endpoint as Stripe would."""
     scenario = state.scenario
+    body = Body(request.body)
     request_id = state.ids.stripe_request_id()
     raw_version = request.headers.get("stripe-version") or state.default_api_version
     headers = {"Content-Type": "application/json", "Request-Id": request_id}
     idempotency_key = request.headers.get("idempotency-key")
     if idempotency_key is not None:
-        headers["Idempotency-Key"] = idempotency_key
+        headers["Idempotency-Key"] = redact(idempotency_key)
     headers["Stripe-Version"] = raw_version
 
     def answer(
         status: int,
-        body: dict[str, Any],
+        answered: dict[str, Any],
         params: AccountLinkCreateParams | None = None,
         *,
         injected: str | None = None,
@@ -114,11 +117,16 @@ def handle(request: WireRequest, state: EndpointState) -> Outcome:
         if should_retry is not None:
             headers["Stripe-Should-Retry"] = "true" if should_retry else "false"
         if encoded is None:
-            encoded = json.dumps(body, separators=(",", ":")).encode()
+            encoded = json.dumps(answered, separators=(",", ":")).encode()
+            # No answer carries a secret key, even one the request echoed back.
+            masked = redact_bytes(encoded)
+            if masked != encoded:
+                encoded, answered = masked, json.loads(masked)
         return Outcome(
             response=WireResponse(status=status, body=encoded, headers=headers),
-            body=body,
+            body=answered,
             params=params,
+            request_body=body,
             api_version=raw_version,
             request_id=request_id,
             injected=injected,
@@ -153,6 +161,7 @@ def handle(request: WireRequest, state: EndpointState) -> Outcome:
             response=WireResponse(status=0, body=b""),
             body={},
             params=None,
+            request_body=body,
             api_version=raw_version,
             request_id=request_id,
             fault=str(kind),
@@ -170,6 +179,8 @@ def handle(request: WireRequest, state: EndpointState) -> Outcome:
         version = parse_version(raw_version)
     except VersionProblem as problem:
         return error("invalid_api_version", str(problem))
+    if not _available(version):
+        return error("not_found", "The API method cannot be found.")
 
     # Stage 3: the idempotency key. A key seen before answers here.
     if idempotency_key is not None:
@@ -181,7 +192,7 @@ def handle(request: WireRequest, state: EndpointState) -> Outcome:
             )
         saved = state.idempotency.lookup(idempotency_key)
         if saved is not None:
-            if _json(request.body) != saved.body:
+            if body.comparable != saved.body:
                 return error(
                     "idempotency_key_reused",
                     "Keys for idempotent requests can only be used with the same parameters "
@@ -191,9 +202,7 @@ def handle(request: WireRequest, state: EndpointState) -> Outcome:
             headers["Idempotent-Replayed"] = "true"
             headers["Original-Request"] = saved.request_id
             try:  # the same body, but perhaps under another version's rules
-                replayed_params: AccountLinkCreateParams | None = parse_params(
-                    request.body, version
-                )
+                replayed_params: AccountLinkCreateParams | None = parse_params(body, version)
             except InvalidBody:
                 replayed_params = None
             return answer(
@@ -205,7 +214,7 @@ def handle(request: WireRequest, state: EndpointState) -> Outcome:
 
     # Stage 4: rate limits, on the fake's clock.
     if scenario.rate_limits:
-        limit = scenario.limited_by(_account_hint(request.body), state.clock.now())
+        limit = scenario.limited_by(body.field("account"), state.clock.now())
         if limit is not None:
             return error(
                 "account_rate_limit_exceeded",
@@ -215,7 +224,7 @@ def handle(request: WireRequest, state: EndpointState) -> Outcome:
 
     # Stage 5: the body.
     try:
-        params = parse_params(request.body, version)
+        params = parse_params(body, version)
     except InvalidBody as invalid:
         return error("invalid_fields", "; ".join(invalid.problems))
     problems = state.extensions.validate(params, raw_version)
@@ -263,7 +272,7 @@ def handle(request: WireRequest, state: EndpointState) -> Outcome:
     _remember(link, params, state, created, expires, key.livemode)
     outcome = answer(200, link, params)
     if idempotency_key is not None:
-        state.idempotency.save(idempotency_key, _json(request.body), outcome.response, request_id)
+        state.idempotency.save(idempotency_key, body.comparable, outcome.response, request_id)
     return outcome
 
 
@@ -317,22 +326,15 @@ def _account_problem(
     return None
 
 
-def _json(body: bytes) -> Any:
-    """The body as JSON, to compare two requests by what they mean, not their bytes."""
-    try:
-        return json.loads(body)
-    except ValueError:
-        return body
+#: Account Links v2: generally available from 2025-12-15.clover (stripe-python 14.1.0),
+#: in preview from 2025-07-30.preview (Stripe's changelog). Under an older version the
+#: endpoint does not exist: 404, as Stripe answered a preview-only v2 endpoint.
+_GA = "2025-12-15.clover"
+_PREVIEW = "2025-07-30.preview"
 
 
-def _account_hint(body: bytes) -> str | None:
-    """The ``account`` of a body not yet validated, for per-account rate limits."""
-    try:
-        parsed = json.loads(body)
-    except ValueError:
-        return None
-    account = parsed.get("account") if isinstance(parsed, dict) else None
-    return account if isinstance(account, str) else None
+def _available(version: ApiVersion) -> bool:
+    return version.at_least(_PREVIEW if version.kind == "preview" else _GA)
 
 
 def _sorted(value: Any) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 from collections import Counter
 from datetime import datetime, timedelta
@@ -12,27 +13,31 @@ from urllib.parse import urlsplit
 
 from faker import Faker
 
+from pytest_account_links import _interception
 from pytest_account_links._calls import Call, CallList
 from pytest_account_links._clock import Clock, rfc3339
 from pytest_account_links._endpoint import EndpointState, Override, handle
 from pytest_account_links._extensions import NoExtensions
-from pytest_account_links._keys import mask_authorization
 from pytest_account_links._markers import MarkerError, hint, parse
 from pytest_account_links._scenarios import OUTAGE_CODES, TRANSPORT_FAULTS, Scenario, Scripted
-from pytest_account_links._sdk import RetrySleeps
+from pytest_account_links._secrets import redact
 from pytest_account_links._settings import Settings
 from pytest_account_links._state import Accounts, DeliveredEvent, Link, Visit, returned_event
-from pytest_account_links._wire import ENDPOINT_HOST, TransportFault, WireResponse, is_stripe_host
+from pytest_account_links._validation import Body
+from pytest_account_links._wire import (
+    TransportFault,
+    WireResponse,
+    is_stripe_host,
+    url_host,
+)
 from pytest_account_links.errors import CATALOGUE, UnfakedRequestError
 from pytest_account_links.provider import StripeProvider
-from pytest_account_links.transports import available_transports
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from pytest_account_links._extensions import Extensions
     from pytest_account_links._wire import WireRequest
-    from pytest_account_links.transports import Transport
 
 
 class AccountLinksFake:
@@ -71,7 +76,7 @@ class AccountLinksFake:
         self.retry_sleeps: list[float] = []
         self._scenario = Scenario()
         #: The platform's connected accounts; declare some to make the fake answer from state.
-        self.accounts = Accounts(faker, ids, extensions)
+        self.accounts = Accounts(faker, ids, extensions, seed=seed)
         #: The events completed links produced, as Stripe would deliver them.
         self.events: list[DeliveredEvent] = []
         #: Every visit to a link, in order.
@@ -91,7 +96,7 @@ class AccountLinksFake:
         # Re-entrant: the endpoint calls the plugin's hooks under it, and a hook may read
         # the fake (its links, its calls) from the same thread.
         self._lock = threading.RLock()
-        self._patches: list[Transport | RetrySleeps] = []
+        self._routing = False
         self._block_other_hosts = settings.other_hosts == "block"
 
     def __repr__(self) -> str:
@@ -168,10 +173,6 @@ class AccountLinksFake:
             "rate_limited": rate_limited,
         }
 
-    def intercepts(self, host: str | None) -> bool:
-        """Whether a request to ``host`` comes to the fake (Stripe's; all, when blocking)."""
-        return self._block_other_hosts or is_stripe_host(host)
-
     @property
     def call_count(self) -> int:
         """How many calls reached the endpoint."""
@@ -183,12 +184,13 @@ class AccountLinksFake:
         return self._state.link_lifetime
 
     @link_lifetime.setter
-    def link_lifetime(self, value: timedelta) -> None:
-        if not isinstance(value, timedelta) or value <= timedelta():
-            raise ValueError(
-                f"pytest-account-links: link_lifetime must be a positive timedelta, got {value!r}"
-            )
-        self._state.link_lifetime = value
+    def link_lifetime(self, value: timedelta | float) -> None:
+        from pytest_account_links._settings import _lifetime
+
+        try:
+            self._state.link_lifetime = _lifetime(value)
+        except ValueError as problem:
+            raise ValueError(f"pytest-account-links: link_lifetime {problem}") from None
 
     @property
     def default_api_version(self) -> str:
@@ -359,10 +361,7 @@ class AccountLinksFake:
 
     def _event_response(self, request: WireRequest) -> WireResponse | None:
         """``GET /v2/core/events/{id}`` for an event this fake produced."""
-        prefix = f"https://{ENDPOINT_HOST}/v2/core/events/"
-        if request.method != "GET" or not request.url.startswith(prefix):
-            return None
-        event_id = request.url[len(prefix) :].split("?", 1)[0]
+        event_id = urlsplit(request.url).path[len(_EVENTS_PATH) :]
         for event in self.events:
             if event.id == event_id:
                 return WireResponse(
@@ -374,11 +373,6 @@ class AccountLinksFake:
                     },
                 )
         return None
-
-    def _slept(self, seconds: float) -> None:
-        """The SDK asked to sleep before a retry: skip it, but let the fake's clock move."""
-        self.retry_sleeps.append(seconds)
-        self.clock.advance(seconds=seconds)
 
     def _add_marker(self, name: str, options: Any) -> None:
         """Add the rule of a validated marker, after those already added (closest first)."""
@@ -401,27 +395,75 @@ class AccountLinksFake:
             else:
                 self._scenario.rate_limits.append(options.rule(source))
 
-    # -- what the transports call -------------------------------------------------
+    # -- what the transports call (the router of the running test) ---------------------
+
+    def serves(self, method: str, url: str) -> bool:
+        """True for the requests the fake answers: its endpoints on ``api.stripe.com``."""
+        if "stripe.com" not in url.lower():
+            return False
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:
+            return False
+        if (
+            parts.scheme != "https"
+            or (parts.hostname or "") != _API_HOST
+            or port
+            not in (
+                None,
+                443,
+            )
+        ):
+            return False
+        if method == "POST":
+            return parts.path == _LINKS_PATH
+        return (
+            method == "GET"
+            and parts.path.startswith(_EVENTS_PATH)
+            and "/" not in parts.path[len(_EVENTS_PATH) :]
+            and len(parts.path) > len(_EVENTS_PATH)
+        )
+
+    def check(self, method: str, url: str, library: str) -> None:
+        """Stop a request to a Stripe host (any host, with ``other_hosts='block'``)."""
+        __tracebackhide__ = True
+        stripe = is_stripe_host(url_host(url))
+        if not stripe and not self._block_other_hosts:
+            return
+        refused = UnfakedRequestError(method, url, stripe=stripe)
+        with self._lock:
+            self.unfaked.append(refused)
+        raise refused
+
+    def retry_sleep(self, seconds: float) -> float:
+        """The SDK asked to sleep before a retry: skip it, but let the fake's clock move."""
+        if self.settings.real_retry_sleeps:
+            return seconds
+        with self._lock:
+            self.retry_sleeps.append(seconds)
+        self.clock.advance(seconds=seconds)
+        return 0.0
 
     def dispatch(self, request: WireRequest) -> WireResponse:
-        """Answer a request to a Stripe host, or refuse it if it is not the endpoint."""
-        if not request.is_endpoint:
+        """Answer a request :meth:`serves`."""
+        __tracebackhide__ = True
+        if request.method != "POST":
             with self._lock:
                 event = self._event_response(request)
             if event is not None:
                 return event
-            stripe = is_stripe_host(urlsplit(request.url).hostname)
-            refused = UnfakedRequestError(request.method, request.url, stripe=stripe)
-            with self._lock:
-                self.unfaked.append(refused)
-            raise refused
+            self.check(request.method, request.url, "fake")
+            raise AssertionError("unreachable")  # pragma: no cover
         with self._lock:
             outcome = handle(request, self._state)
+            raw_body = request.masked_body()
             call = Call(
                 method=request.method,
-                url=request.url,
-                headers=_masked(request.headers),
-                raw_body=request.body,
+                url=redact(request.url),
+                headers=request.masked_headers(),
+                raw_body=raw_body,
+                body=_recorded_body(outcome.request_body, raw_body),
                 request=outcome.params,
                 status=outcome.response.status,
                 response=outcome.body,
@@ -431,6 +473,7 @@ class AccountLinksFake:
                 injected=outcome.injected,
             )
             self.calls._append(call)
+        _log.debug("%s %s -> %s (%s)", call.method, call.url, call.outcome, call.request_id)
         self._extensions.exchange(call)
         if outcome.fault is not None:
             raise TransportFault(outcome.fault, request.url)
@@ -439,35 +482,35 @@ class AccountLinksFake:
     # -- life cycle, driven by the fixture --------------------------------------------
 
     def _start(self) -> None:
-        try:
-            if not self.settings.real_retry_sleeps:
-                sleeps = RetrySleeps(self._slept)
-                sleeps.start()
-                self._patches.append(sleeps)
-            for transport in available_transports():
-                transport.start(self)
-                self._patches.append(transport)
-        except BaseException:
-            self._stop()
-            raise
+        """Route the process's requests through this fake (until :meth:`_stop`)."""
+        if not self._routing:
+            _interception.install()
+            _interception.push(self)
+            self._routing = True
 
     def _stop(self) -> None:
-        patches, self._patches = self._patches, []
-        errors: list[BaseException] = []
-        for transport in reversed(patches):
-            try:
-                transport.stop()
-            except BaseException as exc:  # stop the others before reporting
-                errors.append(exc)
-        if errors:
-            raise errors[0]
+        """Stop routing through this fake; idempotent."""
+        if self._routing:
+            self._routing = False
+            _interception.pop(self)
+            _interception.uninstall()
 
 
-def _masked(headers: dict[str, str]) -> dict[str, str]:
-    masked = dict(headers)
-    if "authorization" in masked:
-        masked["authorization"] = mask_authorization(masked["authorization"])
-    return masked
+def _recorded_body(body: Body, masked: bytes) -> Any:
+    """The body as a call records it: parsed JSON (of the masked bytes), else its text."""
+    if masked != body.raw:
+        body = Body(masked)
+    if body.problem is None:
+        return body.value
+    return masked.decode("utf-8", "replace")
+
+
+#: Each exchange with the fake, at DEBUG (every key in it masked).
+_log = logging.getLogger("pytest_account_links")
+
+_API_HOST = "api.stripe.com"
+_LINKS_PATH = "/v2/core/account_links"
+_EVENTS_PATH = "/v2/core/events/"
 
 
 def derive_seed(base: int, nodeid: str, purpose: str) -> int:

@@ -117,6 +117,10 @@ class OutageOptions(_Options):
         )
 
 
+#: The longest rate-limit window: a year.
+_MAX_WINDOW = 365 * 24 * 3600
+
+
 class RateLimitOptions(_Options):
     """``stripe_rate_limit``: 429 past ``limit`` calls within ``window`` seconds."""
 
@@ -129,9 +133,11 @@ class RateLimitOptions(_Options):
     @classmethod
     def _positive(cls, window: float | timedelta) -> float | timedelta:
         seconds = window.total_seconds() if isinstance(window, timedelta) else window
-        if seconds <= 0:
+        if not 0 < seconds <= _MAX_WINDOW:
             raise PydanticCustomError(
-                "not_positive", "must be more than 0 seconds, got {got}", {"got": repr(window)}
+                "not_positive",
+                "must be between 0 and {most} seconds (more than 0), got {got}",
+                {"got": repr(window), "most": _MAX_WINDOW},
             )
         return window
 

@@ -20,35 +20,56 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
 
+#: The range of a seed: any unsigned 64-bit integer.
+MAX_SEED = 2**64 - 1
+
+
 def _seed(value: Any) -> int:
+    accepted = f"must be an integer from 0 to {MAX_SEED}"
     if isinstance(value, bool):
-        raise ValueError(f"must be an integer (e.g. 0, 1234), got {value!r}")
+        raise ValueError(f"{accepted} (e.g. 0, 1234), got {value!r}")
     if isinstance(value, int):
-        return value
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        raise ValueError(f"must be an integer (e.g. 0, 1234), got {value!r}") from None
+        seed = value
+    else:
+        try:
+            seed = int(str(value).strip())
+        except ValueError:
+            raise ValueError(f"{accepted} (e.g. 0, 1234), got {value!r}") from None
+    if not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"{accepted}, got {value!r}")
+    return seed
 
 
-_DURATION = re.compile(r"^\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>s|m|h)?\s*$")
+_DURATION = re.compile(r"^\s*(?P<n>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>s|m|h)?\s*$")
+
+#: The range of a link's lifetime.
+MIN_LIFETIME = timedelta(seconds=1)
+MAX_LIFETIME = timedelta(days=365)
+
+
+def check_lifetime(seconds: float, shown: Any) -> timedelta:
+    """``seconds`` as a lifetime, or ``ValueError`` naming the accepted range."""
+    if not MIN_LIFETIME.total_seconds() <= seconds <= MAX_LIFETIME.total_seconds():
+        raise ValueError(
+            "must be between 1 second and 365 days (seconds, or 90s, 10m, 1h, or a "
+            f"timedelta), got {shown!r}"
+        )
+    return timedelta(seconds=seconds)
 
 
 def _lifetime(value: Any) -> timedelta:
-    accepted = "a positive duration: seconds (600), or 90s, 10m, 1h, or a timedelta"
     if isinstance(value, timedelta):
-        duration = value
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        duration = timedelta(seconds=value)
-    else:
-        shaped = _DURATION.match(str(value))
-        if shaped is None:
-            raise ValueError(f"must be {accepted}, got {value!r}")
-        unit = {"s": 1, None: 1, "m": 60, "h": 3600}[shaped["unit"]]
-        duration = timedelta(seconds=float(shaped["n"]) * unit)
-    if duration <= timedelta():
-        raise ValueError(f"must be {accepted}, got {value!r}")
-    return duration
+        return check_lifetime(value.total_seconds(), value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return check_lifetime(float(value), value)
+    shaped = _DURATION.match(str(value))
+    if shaped is None:
+        raise ValueError(
+            "must be a duration between 1 second and 365 days: seconds (600), or 90s, 10m, "
+            f"1h, or a timedelta; got {value!r}"
+        )
+    unit = {"s": 1, None: 1, "m": 60, "h": 3600}[shaped["unit"]]
+    return check_lifetime(float(shaped["n"]) * unit, value)
 
 
 def _version(value: Any) -> str:
@@ -100,14 +121,15 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "seed",
         _seed,
-        "base seed of every fabricated value (IDs, link tokens, request IDs); each test "
-        "derives its own from it and its node ID. Default: 0.",
+        "base seed of every fabricated value (IDs, link tokens, request IDs), an integer from "
+        "0 to 2**64-1; each test derives its own from it and its node ID. Default: 0.",
         "INT",
     ),
     Option(
         "link_lifetime",
         _lifetime,
-        "how long a link lives, expires_at - created: seconds, or 90s, 10m, 1h. Default: 10m.",
+        "how long a link lives, expires_at - created: seconds, or 90s, 10m, 1h; from 1 second "
+        "to 365 days. Default: 10m.",
         "DURATION",
     ),
     Option(

@@ -12,14 +12,14 @@ import hashlib
 import hmac
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from pytest_account_links._clock import rfc3339
 from pytest_account_links._extensions import NoExtensions
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Sequence
     from datetime import datetime
 
     from faker import Faker
@@ -35,19 +35,62 @@ CONFIGURATIONS: tuple[Configuration, ...] = ("customer", "merchant", "recipient"
 MAX_IDEMPOTENCY_KEY = 255
 
 
-@dataclass
 class ConnectedAccount:
-    """A connected account the fake knows; details fabricated with Faker when not given."""
+    """A connected account the fake knows; details fabricated with Faker when not given.
 
-    id: str
-    configurations: tuple[Configuration, ...]
-    display_name: str
-    contact_email: str
-    country: str
-    #: True when the test declared it; False when the fake met it in a request.
-    declared: bool = True
-    #: The use cases completed through a visited link (``account_onboarding``, ...).
-    completed: list[str] = field(default_factory=list)
+    The details (``display_name``, ``contact_email``, ``country``) are fabricated
+    when first read, each account from a seed of its own: reading them, or not,
+    changes no other value the test sees.
+    """
+
+    def __init__(
+        self,
+        id: str,
+        configurations: tuple[Configuration, ...],
+        *,
+        declared: bool = True,
+        details: Callable[[], dict[str, Any]] | None = None,
+    ) -> None:
+        self.id = id
+        self.configurations = configurations
+        #: True when the test declared it; False when the fake met it in a request.
+        self.declared = declared
+        #: The use cases completed through a visited link (``account_onboarding``, ...).
+        self.completed: list[str] = []
+        self._fabricate = details
+        self._details: dict[str, Any] | None = None
+
+    def _detail(self, name: str) -> str:
+        if self._details is None:
+            self._details = dict(self._fabricate()) if self._fabricate is not None else {}
+        return str(self._details.get(name, ""))
+
+    def _set(self, name: str, value: str) -> None:
+        self._detail(name)  # fabricate the others first, from the same seed
+        assert self._details is not None
+        self._details[name] = value
+
+    display_name = property(
+        lambda self: self._detail("display_name"),
+        lambda self, value: self._set("display_name", value),
+        doc="The account's name as its owner sees it.",
+    )
+    contact_email = property(
+        lambda self: self._detail("contact_email"),
+        lambda self, value: self._set("contact_email", value),
+        doc="The account's contact email address.",
+    )
+    country = property(
+        lambda self: self._detail("country"),
+        lambda self, value: self._set("country", value),
+        doc="The account's country (ISO 3166-1 alpha-2).",
+    )
+
+    def __repr__(self) -> str:
+        return (
+            f"ConnectedAccount(id={self.id!r}, configurations={self.configurations!r}, "
+            f"declared={self.declared!r})"
+        )
 
 
 def fabricated_details(faker: Faker) -> dict[str, Any]:
@@ -71,12 +114,19 @@ class Accounts:
     """
 
     def __init__(
-        self, faker: Faker, ids: StripeProvider, extensions: Extensions | None = None
+        self,
+        faker: Faker,
+        ids: StripeProvider,
+        extensions: Extensions | None = None,
+        seed: int = 0,
     ) -> None:
         self._faker = faker
+        self._seed = seed
         self._ids = ids
         self._extensions: Extensions = extensions or NoExtensions()
         self._accounts: dict[str, ConnectedAccount] = {}
+        #: How many accounts the test declared (kept, so no call walks every account).
+        self._declared = 0
         #: Whether Accounts v2 is enabled for the platform.
         self.v2_enabled = True
 
@@ -122,28 +172,44 @@ class Accounts:
             account.contact_email = spec.contact_email
         if spec.country is not None:
             account.country = spec.country
+        previous = self._accounts.get(account.id)
+        if previous is None or not previous.declared:
+            self._declared += 1
         self._accounts[account.id] = account
         return account
 
     def _fabricate(
         self, id: str, configurations: tuple[Configuration, ...], *, declared: bool
     ) -> ConnectedAccount:
-        details = dict(self._extensions.account(id, self._faker))
-        if not {"display_name", "contact_email", "country"} <= details.keys():
-            details = {**fabricated_details(self._faker), **details}
         return ConnectedAccount(
-            id=id,
-            configurations=configurations,
-            display_name=str(details["display_name"]),
-            contact_email=str(details["contact_email"]),
-            country=str(details["country"]),
+            id,
+            configurations,
             declared=declared,
+            details=lambda: self._details_of(id),
         )
+
+    def _details_of(self, id: str) -> dict[str, Any]:
+        """The fabricated details of account ``id``, from a seed of its own.
+
+        The fake's Faker is reseeded for the account and its stream restored after,
+        so the IDs and tokens the test sees do not depend on which details it read.
+        """
+        random = self._faker.random
+        saved = random.getstate()
+        digest = hashlib.blake2b(f"{self._seed}\0account\0{id}".encode(), digest_size=8)
+        random.seed(int.from_bytes(digest.digest(), "big"))
+        try:
+            details = dict(self._extensions.account(id, self._faker))
+            if not {"display_name", "contact_email", "country"} <= details.keys():
+                details = {**fabricated_details(self._faker), **details}
+        finally:
+            random.setstate(saved)
+        return details
 
     @property
     def declared(self) -> bool:
         """True once the test declared any account."""
-        return any(account.declared for account in self._accounts.values())
+        return self._declared > 0
 
     def met(self, id: str, configurations: Sequence[str] | None) -> ConnectedAccount:
         """The account a valid request named, fabricated on first sight when none is declared."""

@@ -1,60 +1,97 @@
 """HTTP requests and responses as the fake sees them, whatever library carried them.
 
 Transport adapters translate their library's objects into these and back; the
-fake endpoint knows nothing else.
+fake knows nothing else. Headers arrive as each library puts them on the wire:
+names lower-case, values ``str`` decoded from the wire bytes as latin-1 (so a
+``bytes`` value and its ``str`` twin are the same request). Loaded with the
+plugin: plain classes, standard library only.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-#: The only route the fake answers.
-ENDPOINT_HOST = "api.stripe.com"
-ENDPOINT_PATH = "/v2/core/account_links"
-ENDPOINT_URL = f"https://{ENDPOINT_HOST}{ENDPOINT_PATH}"
+from pytest_account_links._secrets import mask_authorization, redact, redact_bytes
+
+#: The hosts of Stripe's APIs (``api``, ``files``, ``connect``, ``meter-events``, ...).
+STRIPE_DOMAIN = "stripe.com"
 
 
 def is_stripe_host(host: str | None) -> bool:
-    """``stripe.com`` and every host below it (api, connect, files, meter-events, ...)."""
+    """``stripe.com`` and every host below it, in any letter case, with or without a port."""
     if not host:
         return False
-    host = host.lower().rstrip(".")
-    return host == "stripe.com" or host.endswith(".stripe.com")
+    host = host.lower()
+    if ":" in host and not host.startswith("["):
+        host = host.rsplit(":", 1)[0]
+    host = host.rstrip(".")
+    return host == STRIPE_DOMAIN or host.endswith("." + STRIPE_DOMAIN)
 
 
-@dataclass(frozen=True, slots=True)
+def url_host(url: str) -> str | None:
+    """The host of an absolute URL (None when it has none)."""
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
+
+
+def header_text(value: str | bytes | bytearray) -> str:
+    """A header value as it goes on the wire, decoded as latin-1 (what HTTP/1.1 carries)."""
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).decode("latin-1")
+    try:
+        return value.encode("latin-1").decode("latin-1")
+    except UnicodeEncodeError:  # not representable in latin-1: keep its UTF-8 bytes
+        return value.encode("utf-8").decode("latin-1")
+
+
 class WireRequest:
-    """One HTTP request. ``headers`` keys are lower-case."""
+    """One HTTP request. ``headers`` keys are lower-case; ``body`` is the bytes sent."""
 
-    method: str
-    url: str
-    headers: dict[str, str]
-    body: bytes
+    __slots__ = ("body", "headers", "method", "url")
 
-    @property
-    def is_endpoint(self) -> bool:
-        """True for ``POST https://api.stripe.com/v2/core/account_links``."""
-        if self.method.upper() != "POST":
-            return False
-        if self.url == ENDPOINT_URL:  # what every client sends; skip parsing it
-            return True
-        parts = urlsplit(self.url)
-        return (
-            parts.scheme == "https"
-            and (parts.hostname or "").lower() == ENDPOINT_HOST
-            and parts.port in (None, 443)
-            and parts.path == ENDPOINT_PATH
-        )
+    def __init__(self, method: str, url: str, headers: dict[str, str], body: bytes) -> None:
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+
+    def __repr__(self) -> str:
+        # A traceback may show this object: never with a key in it.
+        return f"<WireRequest {self.method} {redact(self.url)} ({len(self.body)} bytes)>"
+
+    def masked_headers(self) -> dict[str, str]:
+        """The headers as they may be shown: every key masked."""
+        masked = {name: redact(value) for name, value in self.headers.items()}
+        if "authorization" in masked:
+            masked["authorization"] = mask_authorization(self.headers["authorization"])
+        return masked
+
+    def masked_body(self) -> bytes:
+        """The body as it may be shown: every key masked."""
+        return redact_bytes(self.body)
 
 
-@dataclass(slots=True)
 class WireResponse:
-    """One HTTP response, its body already encoded."""
+    """One HTTP response, its body already encoded; header values are latin-1 text."""
 
-    status: int
-    body: bytes
-    headers: dict[str, str] = field(default_factory=dict)
+    __slots__ = ("body", "headers", "status")
+
+    def __init__(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        self.status = status
+        self.body = body
+        self.headers = headers if headers is not None else {}
+
+    def __repr__(self) -> str:
+        return f"<WireResponse {self.status} ({len(self.body)} bytes)>"
+
+    def header_bytes(self) -> list[tuple[bytes, bytes]]:
+        """The headers as the bytes a server would send."""
+        return [
+            (name.encode("latin-1"), header_text(value).encode("latin-1"))
+            for name, value in self.headers.items()
+        ]
 
 
 class TransportFault(Exception):
@@ -65,6 +102,6 @@ class TransportFault(Exception):
 
     def __init__(self, kind: str, url: str) -> None:
         self.kind = kind
-        self.url = url
+        self.url = redact(url)
         what = "connection refused" if kind == "connection_refused" else "read timed out"
-        super().__init__(f"pytest-account-links: simulated outage, {what} ({url})")
+        super().__init__(f"pytest-account-links: simulated outage, {what} ({self.url})")

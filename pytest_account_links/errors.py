@@ -219,25 +219,27 @@ def error_body(code: str, message: str | None = None, **extras: Any) -> dict[str
 
 
 class UnfakedRequestError(Exception):
-    """A request to a Stripe host that the fake does not answer was stopped.
+    """A request that must not leave the process was stopped.
 
     Raised inside the HTTP library in place of sending the request, so nothing
     reaches Stripe. The ``account_links`` fixture also fails the test at teardown
     for each such request, so an application that swallows the exception cannot
-    hide it.
+    hide it. ``url`` is the request's URL with any key in it masked.
     """
 
     def __init__(self, method: str, url: str, *, stripe: bool = True) -> None:
+        from pytest_account_links._secrets import redact
+
         self.method = method
-        self.url = url
+        self.url = redact(url)
         if stripe:
             message = (
-                f"pytest-account-links: {method} {url} is not faked; only POST "
+                f"pytest-account-links: {method} {self.url} is not faked; only POST "
                 "https://api.stripe.com/v2/core/account_links is. Nothing was sent to Stripe."
             )
         else:
             message = (
-                f"pytest-account-links: {method} {url} is blocked: requests to hosts that are "
-                "not Stripe's are refused while other_hosts is 'block'. Nothing was sent."
+                f"pytest-account-links: {method} {self.url} is blocked: requests to hosts that "
+                "are not Stripe's are refused while other_hosts is 'block'. Nothing was sent."
             )
         super().__init__(message)

@@ -64,10 +64,11 @@ def pytest_account_links_account(
 ) -> dict[str, Any] | None:
     """Supply the fabricated details of a connected account.
 
-    Called when the fake creates an account record: an account declared with
-    only an ID, or one first seen in a request. Return a dict with any of
+    Called when an account's details are first read (an account declared with
+    only an ID, or one first seen in a request). Return a dict with any of
     ``display_name``, ``contact_email``, ``country``; the keys you leave out
-    keep the plugin's values. ``faker`` is the fake's seeded Faker, so values
-    drawn from it are as deterministic as the plugin's own. The plugin's own
-    implementation runs last and fabricates all three.
+    keep the plugin's values. ``faker`` is seeded for this account alone, so
+    values drawn from it are as deterministic as the plugin's own, whenever
+    and whether the test reads them. The plugin's own implementation runs last
+    and fabricates all three.
     """

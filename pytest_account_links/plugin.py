@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from pytest_account_links import _interception
+from pytest_account_links._masking import mask_logging, mask_report
 from pytest_account_links._settings import OPTIONS, PER_TEST, Settings
 
 if TYPE_CHECKING:
@@ -87,6 +89,8 @@ class _PluginState:
         self.settings = settings
         self.factory: FakeFactory | None = None
         self.totals = _Totals()
+        #: The marker names registered in the session (markers ini lines), read once.
+        self.registered: frozenset[str] | None = None
 
     def fakes(self) -> FakeFactory:
         if self.factory is None:
@@ -155,12 +159,20 @@ def _session_settings(config: pytest.Config) -> Settings:
         raise pytest.UsageError(f"pytest-account-links: {problem}") from None
 
 
+@pytest.hookimpl(trylast=True)  # after the logging plugin made its handlers
 def pytest_configure(config: pytest.Config) -> None:
     for signature, description in (*MARKERS.values(), SETTINGS_MARKER):
         config.addinivalue_line("markers", f"{signature}: {description}")
     state = _PluginState(settings=_session_settings(config))
     config.stash[_STATE] = state
     config.pluginmanager.register(_Summary(state, config), "account_links_summary")
+    _interception.install()
+    mask_logging(config)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _STATE in config.stash:
+        _interception.uninstall()
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
@@ -272,7 +284,7 @@ def _apply_markers(fake: AccountLinksFake, node: pytest.Item) -> None:
                 problem = problem or str(error)
                 continue
             fake._add_marker(name, options)
-        elif name.startswith("stripe_") and problem is None:
+        elif name.startswith("stripe_") and problem is None and not _registered(node, name):
             import difflib
 
             ours = [*MARKERS, "account_links"]
@@ -289,11 +301,30 @@ def _apply_markers(fake: AccountLinksFake, node: pytest.Item) -> None:
 # -- fixtures ------------------------------------------------------------------------
 
 
+def _registered(node: pytest.Item, name: str) -> bool:
+    """True when the project registered marker ``name`` itself (then it is not a typo)."""
+    state = node.config.stash[_STATE]
+    if state.registered is None:
+        state.registered = frozenset(
+            line.split(":", 1)[0].split("(", 1)[0].strip() for line in node.config.getini("markers")
+        )
+    return name in state.registered
+
+
 @pytest.fixture(autouse=True)
 def _account_links_for_markers(request: pytest.FixtureRequest) -> None:
-    """Give a test that carries one of the plugin's markers the account_links fake."""
+    """Give a test that carries one of the plugin's markers the account_links fake.
+
+    Only the plugin's own markers: a project's ``stripe_integration`` is its own.
+    A ``stripe_*`` marker nobody registered is checked for a typo by the fake.
+    """
     for mark in request.node.iter_markers():
-        if mark.name.startswith("stripe_") or mark.name == "account_links":
+        name = mark.name
+        if (
+            name in MARKERS
+            or name == "account_links"
+            or (name.startswith("stripe_") and not _registered(request.node, name))
+        ):
             request.getfixturevalue("account_links")
             return
 
@@ -308,6 +339,7 @@ def account_links(request: pytest.FixtureRequest) -> Iterator[AccountLinksFake]:
     extensions.fake = fake
     _apply_markers(fake, item)
     item.stash[_FAKE] = fake
+    item.stash[_CALL_FAILED] = False  # per run of the item: a rerun starts afresh
     fake._start()
     try:
         yield fake
@@ -358,18 +390,28 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
+    mask_report(report)
     if report.when == "call" and report.failed:
         item.stash[_CALL_FAILED] = True
     fake = item.stash.get(_FAKE, None)
     if fake is not None:
         if report.failed:
-            from pytest_account_links._report import render
+            from pytest_account_links._report import render_safely
 
-            title, text = render(fake)
+            title, text = render_safely(fake)
             report.sections.append((title, text))
         if report.when == "teardown":
             report.account_links_totals = fake.totals()  # type: ignore[attr-defined]
             del item.stash[_FAKE]
+    return report
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_make_collect_report(
+    collector: pytest.Collector,
+) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
+    report = yield
+    mask_report(report)
     return report
 
 

@@ -6,34 +6,20 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import aiohttp
-import httpx
 import pytest
-import requests.adapters
-import stripe._http_client
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
 pytest_plugins = ["pytester"]
 
-#: ``requests``' own send, as it is before any test patches it.
-REAL_REQUESTS_SEND = requests.adapters.HTTPAdapter.send
 
+def routing() -> object:
+    """Whatever routes requests right now: the running test's fake, or None."""
+    from pytest_account_links import _interception
 
-def patchable() -> dict[str, object]:
-    """Everything the fake replaces while a test uses it, as it is now."""
-    return {
-        "requests": requests.adapters.HTTPAdapter.__dict__["send"],
-        "httpx": httpx.HTTPTransport.__dict__["handle_request"],
-        "httpx_async": httpx.AsyncHTTPTransport.__dict__["handle_async_request"],
-        "aiohttp": aiohttp.ClientSession.__dict__["_request"],
-        "stripe_sleeps": stripe._http_client.HTTPClient.__dict__["_sleep_time_seconds"],
-    }
+    return _interception.active()
 
-
-#: The real ones, before any test ran.
-REAL = patchable()
 
 SPEC = json.loads((Path(__file__).parent / "data" / "account-links-v2.openapi.json").read_text())
 
@@ -69,6 +55,68 @@ def run_suite(
     result = pytester.runpytest(*args)
     result.assert_outcomes(**outcomes)
     return result
+
+
+#: A conftest for inner runs: no host name but the loopback's may be looked up, so
+#: nothing can reach the network; each lookup tried is recorded and fails the test.
+OFFLINE_CONFTEST = """
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+LOOKUPS = []
+_real_getaddrinfo = socket.getaddrinfo
+
+
+def _offline(host, *args, **kwargs):
+    name = host.decode() if isinstance(host, bytes) else str(host)
+    if name not in ("localhost", "127.0.0.1", "::1"):
+        LOOKUPS.append(name)
+        raise socket.gaierror(socket.EAI_NONAME, f"offline: no lookup of {name}")
+    return _real_getaddrinfo(host, *args, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def offline(request):
+    socket.getaddrinfo = _offline
+    try:
+        yield LOOKUPS
+    finally:
+        socket.getaddrinfo = _real_getaddrinfo
+    tried, LOOKUPS[:] = list(LOOKUPS), []
+    if tried and not request.node.get_closest_marker("may_look_up"):
+        pytest.fail(f"the test looked up {tried}: it tried to reach the network")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "may_look_up: the test may try a DNS lookup")
+
+
+class _Echo(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "11")
+        self.end_headers()
+        self.wfile.write(b"real server")
+
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture
+def local_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+"""
 
 
 def schema(name: str) -> dict[str, Any]:

@@ -207,10 +207,10 @@ def test_settings_from_ini_command_line_and_marker(pytester: pytest.Pytester) ->
         pytester,
         "--account-links-seed=6",
         "--account-links-link-lifetime=90s",
-        "--account-links-api-version=2026-10-01.endive",
+        "--account-links-api-version=2026-10-28.preview",
         "--account-links-mode=test",
     )
-    assert with_cli == ["6", "2025-01-01T00:01:30.000Z", "2026-10-01.endive", "sk_test_"]
+    assert with_cli == ["6", "2025-01-01T00:01:30.000Z", "2026-10-28.preview", "sk_test_"]
 
 
 def test_marker_wins_over_command_line_and_ini(pytester: pytest.Pytester) -> None:
@@ -242,18 +242,18 @@ def test_module_marker(account_links):
         (
             ["--account-links-link-lifetime=soon"],
             "",
-            "--account-links-link-lifetime must be a "
-            "positive duration: seconds (600), or 90s, 10m, 1h, or a timedelta, got 'soon'",
+            "--account-links-link-lifetime must be a duration between 1 second and 365 days: "
+            "seconds (600), or 90s, 10m, 1h, or a timedelta; got 'soon'",
         ),
         (
             ["--account-links-link-lifetime=0"],
             "",
-            "--account-links-link-lifetime must be a positive duration",
+            "--account-links-link-lifetime must be between 1 second and 365 days",
         ),
         (
             ["--account-links-api-version=2099-01-01"],
             "",
-            "--account-links-api-version Unknown Stripe API version: '2099-01-01'",
+            "--account-links-api-version Invalid Stripe API version: 2099-01-01",
         ),
         (
             ["--account-links-mode=prod"],
@@ -539,7 +539,8 @@ def test_no_deadlock(account_links):
     worker.join(timeout=10)
     assert not worker.is_alive(), "the fake deadlocked on a hook that reads it"
     assert answers[0]["url"].endswith("?links=0")
-    assert account_links.accounts.get("acct_1Nv0FGQ9RKHgCVdK").display_name == "seen 0"
+    # Details are fabricated when first read: here, after the link was made.
+    assert account_links.accounts.get("acct_1Nv0FGQ9RKHgCVdK").display_name == "seen 1"
 """,
         passed=1,
     )

@@ -8,7 +8,7 @@ import requests.adapters
 import stripe
 
 from pytest_account_links import AccountLinksFake, UnfakedRequestError
-from tests.conftest import ONBOARDING, REAL, REAL_REQUESTS_SEND, patchable
+from tests.conftest import ONBOARDING, routing
 
 KEY = {"Authorization": "Bearer sk_test_4eC39HqLyjWDarjtT1zdp7dc"}
 
@@ -82,10 +82,10 @@ def test_interception_is_gone_after_the_test_however_it_ended(pytester: pytest.P
         f"""
         import pytest
         import requests
-        from tests.conftest import REAL, patchable
+        from tests.conftest import routing
 
         def test_fails_while_faking(account_links):
-            assert patchable() != REAL
+            assert routing() is account_links
             requests.post("https://api.stripe.com/v2/core/account_links", json={ONBOARDING!r},
                           headers={{"Authorization": "Bearer sk_test_1"}})
             assert False, "the test fails"
@@ -105,7 +105,7 @@ def test_interception_is_gone_after_the_test_however_it_ended(pytester: pytest.P
             pass
 
         def test_sees_real_transports():
-            assert patchable() == REAL
+            assert routing() is None
         """
     )
 
@@ -114,7 +114,7 @@ def test_interception_is_gone_after_the_test_however_it_ended(pytester: pytest.P
     # test_errors_in_teardown passes its call, then errors in teardown.
     result.assert_outcomes(passed=2, failed=1, errors=3)
     result.stdout.fnmatch_lines(["*test_sees_real_transports PASSED*"])
-    assert patchable() == REAL
+    assert routing() is None
 
 
 def test_unfaked_request_swallowed_by_the_app_still_fails_the_test(
@@ -169,9 +169,8 @@ def test_a_test_that_already_failed_is_not_reported_twice(pytester: pytest.Pytes
     result.stdout.fnmatch_lines(["*UnfakedRequestError: pytest-account-links: GET*"])
 
 
-def test_every_transport_is_restored_here_too() -> None:
-    assert patchable() == REAL
-    assert requests.adapters.HTTPAdapter.send is REAL_REQUESTS_SEND
+def test_no_fake_outlives_its_test_here_too() -> None:
+    assert routing() is None
 
 
 def test_the_sdk_default_client_goes_through_requests(

@@ -280,7 +280,10 @@ def test_sdk_without_fixture(stripe_api_key):
             "*@pytest.mark.stripe_rate_limit: missing required argument 'limit'",
         ),
         ("stripe_rate_limit(0)", "*limit must be an integer >= 1, got 0"),
-        ("stripe_rate_limit(2, window=-5)", "*window: must be more than 0 seconds, got -5*"),
+        (
+            "stripe_rate_limit(2, window=-5)",
+            "*window: must be between 0 and 31536000 seconds (more than 0), got -5*",
+        ),
         ('stripe_rate_limit(2, per="acct")', "*per: got 'acct', expected 'account' or 'total'"),
         (
             'stripe_eror("not_found")',

@@ -357,7 +357,7 @@ def test_api_versions(pytester: pytest.Pytester) -> None:
     _run(
         pytester,
         """
-@pytest.mark.parametrize("version", ["2099-01-01.endive", "2026-10-28.zinnia", "2023-10-16",
+@pytest.mark.parametrize("version", ["2099-01-01.endive", "2026-10-28.zinnia", "2025-12-16.clover",
                                      "next-tuesday"])
 def test_unknown_or_malformed(stripe_client, version):
     with pytest.raises(stripe.InvalidRequestError) as raised:

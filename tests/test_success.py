@@ -164,9 +164,18 @@ def test_link_lifetime_and_clock_can_be_set(account_links: AccountLinksFake) -> 
     assert body["expires_at"] == "2025-03-27T17:20:18.000Z"
 
 
-@pytest.mark.parametrize("bad", [timedelta(0), timedelta(minutes=-1), 600])
-def test_link_lifetime_refuses_what_is_not_a_positive_timedelta(
+@pytest.mark.parametrize(
+    "bad", [timedelta(0), timedelta(minutes=-1), timedelta(days=366), 10**15, "soon"]
+)
+def test_link_lifetime_refuses_what_is_not_a_duration_in_range(
     account_links: AccountLinksFake, bad: object
 ) -> None:
-    with pytest.raises(ValueError, match="link_lifetime must be a positive timedelta"):
+    with pytest.raises(ValueError, match=r"link_lifetime must be .*between 1 second and 365 days"):
         account_links.link_lifetime = bad  # type: ignore[assignment]
+
+
+def test_link_lifetime_takes_seconds_or_a_duration(account_links: AccountLinksFake) -> None:
+    account_links.link_lifetime = 600
+    assert account_links.link_lifetime == timedelta(minutes=10)
+    account_links.link_lifetime = "90s"  # type: ignore[assignment]
+    assert account_links.link_lifetime == timedelta(seconds=90)

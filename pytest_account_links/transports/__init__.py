@@ -1,40 +1,22 @@
-"""One small adapter per HTTP library: each turns its library's request into a
-:class:`~pytest_account_links._wire.WireRequest`, hands it to the fake and turns
-the answer back into its library's response.
+"""One small adapter per HTTP library, installed once per process by :mod:`.._interception`.
 
-Requests to Stripe hosts go to the fake (which answers the endpoint and refuses
-everything else); requests to other hosts are left to the library.
+Each adapter module has ``install(module) -> list[Patch]``: it patches the library
+``module`` that was just imported, and every patch consults the router of the
+running test (or calls straight through when there is none). See
+:mod:`pytest_account_links._interception` for the two layers (answer, guard) and
+``docs/architecture.md`` for how to add a library.
+
+* :mod:`._requests`: ``requests`` (``Session.get_adapter``);
+* :mod:`._httpx`: ``httpx`` sync and async (``Client._transport_for_url``);
+* :mod:`._aiohttp`: ``aiohttp`` (the session's request methods, a client middleware);
+* :mod:`._urllib`: ``urllib.request`` (``AbstractHTTPHandler.do_open``);
+* :mod:`._stripe`: the SDK's retry sleeps and its pycurl client;
+* :mod:`._guards`: ``http.client``, ``urllib3``, ``httpcore`` and ``aiohttp``'s connector.
 """
 
 from __future__ import annotations
 
 import importlib.util
-from typing import TYPE_CHECKING, Protocol
-
-if TYPE_CHECKING:
-    from pytest_account_links._wire import WireRequest, WireResponse
-
-
-class Router(Protocol):
-    """What an adapter asks of the fake."""
-
-    def intercepts(self, host: str | None) -> bool:
-        """True when a request to ``host`` goes to :meth:`dispatch` (Stripe hosts)."""
-
-    def dispatch(self, request: WireRequest) -> WireResponse:
-        """Answer the request, or raise (UnfakedRequestError, TransportFault)."""
-
-
-class Transport(Protocol):
-    """Interception of one HTTP library, started and stopped once per test."""
-
-    name: str
-
-    def start(self, router: Router) -> None:
-        """Route the library's requests the router intercepts through it."""
-
-    def stop(self) -> None:
-        """Undo :meth:`start`; safe to call twice."""
 
 
 def installed(module: str) -> bool:
@@ -45,28 +27,3 @@ def installed(module: str) -> bool:
 
 
 _INSTALLED: dict[str, bool] = {}
-
-
-def available_transports() -> list[Transport]:
-    """An adapter for each supported HTTP library that is installed.
-
-    Every installed library is intercepted, used by the test or not, so that no
-    request to Stripe can slip out through a library nobody thought of.
-    """
-    if not _ADAPTERS:
-        from pytest_account_links.transports._requests import RequestsTransport
-
-        _ADAPTERS.append(RequestsTransport)
-        if installed("httpx"):
-            from pytest_account_links.transports._httpx import HttpxTransport
-
-            _ADAPTERS.append(HttpxTransport)
-        if installed("aiohttp"):
-            from pytest_account_links.transports._aiohttp import AiohttpTransport
-
-            _ADAPTERS.append(AiohttpTransport)
-    return [adapter() for adapter in _ADAPTERS]
-
-
-#: The adapter classes of the installed libraries, found once per process.
-_ADAPTERS: list[type[Transport]] = []

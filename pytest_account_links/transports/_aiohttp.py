@@ -1,14 +1,18 @@
 """``aiohttp``: the SDK's ``AIOHTTPClient`` and users' own ``ClientSession``.
 
-``ClientSession._request`` is replaced for the test: requests to Stripe hosts
-are answered by the fake, every other request goes to the real method.
+**Answer**: the session's request methods (``request``, ``get``, ``post``, ...)
+are wrapped. While a test routes requests, a Stripe URL goes to aiohttp's own
+``ClientSession._request`` (the real one, even while ``aioresponses`` has
+replaced it) with one more client middleware, innermost: by then aiohttp has
+built the request itself (auth, default headers, cookies, the body from
+``json=``, ``data=`` bytes, files, form data, async iterables), so the fake sees
+exactly what aiohttp would send. A request the router serves is answered there;
+anything else goes on to the network path, where the guard of
+:mod:`._guards` stops a Stripe host. Other URLs call the method as it is now
+(so ``aioresponses`` still answers them).
 
-Our own adapter rather than aioresponses: aioresponses 0.7.9 cannot build a
-response on aiohttp 3.14 (``ClientResponse`` gained a required
-``stream_writer`` argument), and its ``mock.patch(autospec=True)`` costs about
-3 ms a test. :func:`_response` builds the ``ClientResponse`` the way aiohttp's
-own connection would leave it, passing only the constructor arguments the
-installed aiohttp declares.
+Client middlewares came with aiohttp 3.12; on an older aiohttp the fake does not
+answer aiohttp requests, and the guard refuses them with a message that says so.
 """
 
 from __future__ import annotations
@@ -17,9 +21,8 @@ import asyncio
 import errno
 import functools
 import inspect
-import json
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
 
 import aiohttp
 from aiohttp.client_proto import ResponseHandler
@@ -28,12 +31,43 @@ from aiohttp.helpers import TimerNoop
 from aiohttp.streams import StreamReader
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from pytest_account_links._wire import TransportFault, WireRequest, WireResponse
+from pytest_account_links._interception import Patch, active
+from pytest_account_links._wire import TransportFault, WireRequest, is_stripe_host
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+    from types import ModuleType
+
     from yarl import URL
 
-    from pytest_account_links.transports import Router
+    from pytest_account_links._interception import Router
+    from pytest_account_links._wire import WireResponse
+
+#: The methods of ``ClientSession`` that start a request, and the HTTP method of each.
+_METHODS = {
+    "get": "GET",
+    "options": "OPTIONS",
+    "head": "HEAD",
+    "post": "POST",
+    "put": "PUT",
+    "patch": "PATCH",
+    "delete": "DELETE",
+}
+
+
+def supported() -> bool:
+    """True when this aiohttp has client middlewares (3.12 and later)."""
+    return "middlewares" in _request_parameters()
+
+
+@functools.cache
+def _request_parameters() -> frozenset[str]:
+    return frozenset(inspect.signature(aiohttp.ClientSession._request).parameters)
+
+
+@functools.cache
+def _response_parameters() -> frozenset[str]:
+    return frozenset(inspect.signature(aiohttp.ClientResponse.__init__).parameters)
 
 
 class _SentRequest:
@@ -42,68 +76,74 @@ class _SentRequest:
     output_size = 0
 
 
-@functools.cache
-def _response_parameters() -> frozenset[str]:
-    return frozenset(inspect.signature(aiohttp.ClientResponse.__init__).parameters)
+class _Collector:
+    """A stream writer that keeps what a payload writes."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+        self.buffer_size = 0
+        self.output_size = 0
+
+    async def write(self, chunk: bytes | bytearray | memoryview) -> None:
+        self.chunks.append(bytes(chunk))
+
+    async def write_eof(self, chunk: bytes = b"") -> None:
+        self.chunks.append(bytes(chunk))
+
+    async def drain(self) -> None:
+        pass
+
+    def enable_compression(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def enable_chunking(self) -> None:
+        pass
 
 
-def _response(
-    session: aiohttp.ClientSession,
-    method: str,
-    url: URL,
-    request_headers: CIMultiDict[str],
-    answer: WireResponse,
-) -> aiohttp.ClientResponse:
+async def _body(request: aiohttp.ClientRequest) -> bytes:
+    body: Any = request.body
+    if isinstance(body, bytes | bytearray | memoryview):
+        return bytes(body)
+    if body is None:
+        return b""
+    collector = _Collector()
+    await body.write(collector)
+    return b"".join(collector.chunks)
+
+
+def _response(request: aiohttp.ClientRequest, answer: WireResponse) -> aiohttp.ClientResponse:
     loop = asyncio.get_running_loop()
+    url = request.url
     offered: dict[str, Any] = {
         "writer": None,
         "continue100": None,
         "timer": TimerNoop(),
-        "request_info": RequestInfo(url, method, CIMultiDictProxy(request_headers), url),
+        "request_info": RequestInfo(url, request.method, CIMultiDictProxy(request.headers), url),
         "traces": [],
         "loop": loop,
-        "session": session,
+        "session": getattr(request, "_session", None),
         "stream_writer": _SentRequest(),
     }
     accepted = _response_parameters()
-    response = aiohttp.ClientResponse(
-        method, url, **{name: value for name, value in offered.items() if name in accepted}
+    response = request.response_class(
+        request.method,
+        url,
+        **{name: value for name, value in offered.items() if name in accepted},
     )
-    headers = CIMultiDict(answer.headers)
+    raw = answer.header_bytes()
+    headers = CIMultiDict((name.decode("latin-1"), value.decode("latin-1")) for name, value in raw)
     response._headers = CIMultiDictProxy(headers)
-    response._raw_headers = tuple((k.encode(), v.encode()) for k, v in headers.items())
+    response._raw_headers = tuple(raw)
     response.status = answer.status
-    response.reason = _reason(answer.status)
+    try:
+        response.reason = HTTPStatus(answer.status).phrase
+    except ValueError:
+        response.reason = ""
     content = StreamReader(ResponseHandler(loop=loop), limit=2**16, loop=loop)
     content.feed_data(answer.body)
     content.feed_eof()
     response.content = content
     return response
-
-
-def _reason(status: int) -> str:
-    from http import HTTPStatus
-
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""
-
-
-def _body(session: aiohttp.ClientSession, kwargs: dict[str, Any]) -> bytes:
-    if kwargs.get("json") is not None:
-        serialize = getattr(session, "_json_serialize", json.dumps)
-        return str(serialize(kwargs["json"])).encode()
-    data = kwargs.get("data")
-    if data is None:
-        return b""
-    if isinstance(data, bytes):
-        return data
-    if isinstance(data, str):
-        return data.encode()
-    if isinstance(data, dict):
-        return urlencode(data).encode()
-    return str(data).encode()
 
 
 def _fault(fault: TransportFault, url: URL) -> Exception:
@@ -118,55 +158,87 @@ def _fault(fault: TransportFault, url: URL) -> Exception:
     return aiohttp.ClientConnectorError(key, ConnectionRefusedError(errno.ECONNREFUSED, str(fault)))
 
 
-class AiohttpTransport:
-    """Interception of ``aiohttp.ClientSession`` for one test."""
+def _middleware(router: Router) -> Callable[..., Awaitable[aiohttp.ClientResponse]]:
+    async def account_links_fake(
+        request: aiohttp.ClientRequest,
+        handler: Callable[[aiohttp.ClientRequest], Awaitable[aiohttp.ClientResponse]],
+    ) -> aiohttp.ClientResponse:
+        __tracebackhide__ = True
+        url = str(request.url)
+        if not router.serves(request.method, url):
+            return await handler(request)
+        wire = WireRequest(
+            method=request.method,
+            url=url,
+            # aiohttp writes header values as UTF-8.
+            headers={
+                name.lower(): value.encode("utf-8").decode("latin-1")
+                for name, value in request.headers.items()
+            },
+            body=await _body(request),
+        )
+        try:
+            answer = router.dispatch(wire)
+        except TransportFault as fault:
+            raise _fault(fault, request.url) from None
+        return _response(request, answer)
 
-    name = "aiohttp"
+    return account_links_fake
 
-    def __init__(self) -> None:
-        self._previous: Any = None
 
-    def start(self, router: Router) -> None:
-        real = aiohttp.ClientSession.__dict__["_request"]
+def _routed(session: aiohttp.ClientSession, url: Any) -> Router | None:
+    router = active()
+    if router is None:
+        return None
+    try:
+        host = session._build_url(url).host
+    except (ValueError, TypeError):
+        return None
+    return router if is_stripe_host(host) else None
 
-        async def _request(
-            session: aiohttp.ClientSession, method: str, str_or_url: Any, **kwargs: Any
-        ) -> Any:
-            url = session._build_url(str_or_url)
-            if not router.intercepts(url.host):
-                return await real(session, method, str_or_url, **kwargs)
-            if session.closed:
-                raise RuntimeError("Session is closed")
-            if kwargs.get("params"):
-                url = url.extend_query(kwargs["params"])
-            headers = session._prepare_headers(kwargs.get("headers"))
-            if kwargs.get("json") is not None and "Content-Type" not in headers:
-                headers["Content-Type"] = "application/json"
-            try:
-                answer = router.dispatch(
-                    WireRequest(
-                        method=method.upper(),
-                        url=str(url),
-                        headers={name.lower(): value for name, value in headers.items()},
-                        body=_body(session, kwargs),
-                    )
-                )
-            except TransportFault as fault:
-                raise _fault(fault, url) from None
-            response = _response(session, method.upper(), url, headers, answer)
-            raise_for_status = kwargs.get("raise_for_status")
-            if raise_for_status is None:
-                raise_for_status = getattr(session, "_raise_for_status", False)
-            if callable(raise_for_status):
-                await raise_for_status(response)
-            elif raise_for_status:
-                response.raise_for_status()
-            return response
 
-        self._previous = real
-        setattr(aiohttp.ClientSession, "_request", _request)  # noqa: B010
+def install(module: ModuleType) -> list[Patch]:
+    """Wrap the request methods of ``aiohttp.ClientSession`` (aiohttp 3.12 and later)."""
+    session_class = module.ClientSession
+    if not supported():
+        return []
+    real_request = session_class.__dict__["_request"]
+    context = module.client._RequestContextManager
 
-    def stop(self) -> None:
-        previous, self._previous = self._previous, None
-        if previous is not None:
-            setattr(aiohttp.ClientSession, "_request", previous)  # noqa: B010
+    def through_the_fake(
+        session: aiohttp.ClientSession, router: Router, method: str, url: Any, kwargs: Any
+    ) -> Any:
+        middlewares = kwargs.get("middlewares")
+        if middlewares is None:
+            middlewares = getattr(session, "_middlewares", ())
+        kwargs = {**kwargs, "middlewares": (*middlewares, _middleware(router))}
+        return context(real_request(session, method, url, **kwargs))
+
+    def request(session: aiohttp.ClientSession, method: str, url: Any, **kwargs: Any) -> Any:
+        router = _routed(session, url)
+        if router is None:
+            return real_methods["request"](session, method, url, **kwargs)
+        return through_the_fake(session, router, method, url, kwargs)
+
+    def verb(name: str, http_method: str) -> Callable[..., Any]:
+        real = real_methods[name]
+
+        @functools.wraps(real)
+        def call(session: aiohttp.ClientSession, url: Any, **kwargs: Any) -> Any:
+            router = _routed(session, url)
+            if router is None:
+                return real(session, url, **kwargs)
+            if http_method in ("GET", "OPTIONS"):
+                kwargs.setdefault("allow_redirects", True)
+            elif http_method == "HEAD":
+                kwargs.setdefault("allow_redirects", False)
+            return through_the_fake(session, router, http_method, url, kwargs)
+
+        return call
+
+    real_methods = {name: session_class.__dict__[name] for name in ("request", *_METHODS)}
+    functools.update_wrapper(request, real_methods["request"])
+    return [
+        Patch(session_class, "request", request),
+        *(Patch(session_class, name, verb(name, method)) for name, method in _METHODS.items()),
+    ]

@@ -1,12 +1,11 @@
 """``httpx``, sync and async: the SDK's ``HTTPXClient`` and users' own clients.
 
-A small adapter of our own rather than respx: it replaces
-``HTTPTransport.handle_request`` and ``AsyncHTTPTransport.handle_async_request``
-for the test, answers Stripe hosts from the fake and hands every other request
-to the real transport. It sees the exact bytes httpx would send, raises httpx's
-own exceptions for transport faults, and costs a few attribute swaps a test and
-no routing on the hot path (respx matches every request against its router and
-patches httpcore through ``mock.patch``).
+**Answer**: ``Client._transport_for_url`` and ``AsyncClient._transport_for_url``
+are wrapped. While a test routes requests, a Stripe URL gets a transport in front
+of the one the client would have used: a request the router serves is answered
+by the fake, anything else goes on to that transport (so ``pytest-httpx``, which
+patches ``HTTPTransport``, and ``respx``, which patches ``httpcore``, still see
+it), whichever was started first. Faults are raised as httpx's own exceptions.
 """
 
 from __future__ import annotations
@@ -15,62 +14,96 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from pytest_account_links._wire import TransportFault, WireRequest, WireResponse
+from pytest_account_links._interception import Patch, active
+from pytest_account_links._wire import (
+    TransportFault,
+    WireRequest,
+    WireResponse,
+    is_stripe_host,
+)
 
 if TYPE_CHECKING:
-    from pytest_account_links.transports import Router
+    from types import ModuleType
+
+    from pytest_account_links._interception import Router
 
 
 def _wire(request: httpx.Request, body: bytes) -> WireRequest:
     return WireRequest(
         method=request.method.upper(),
         url=str(request.url),
-        headers={name.lower(): value for name, value in request.headers.items()},
+        headers={
+            name.decode("latin-1").lower(): value.decode("latin-1")
+            for name, value in request.headers.raw
+        },
         body=body,
     )
 
 
-def _answer(router: Router, request: httpx.Request, body: bytes) -> httpx.Response:
-    try:
-        answer: WireResponse = router.dispatch(_wire(request, body))
-    except TransportFault as fault:
-        failure = httpx.ConnectError if fault.kind == "connection_refused" else httpx.ReadTimeout
-        raise failure(str(fault), request=request) from None
+def _response(request: httpx.Request, answer: WireResponse) -> httpx.Response:
     return httpx.Response(
-        answer.status, headers=answer.headers, content=answer.body, request=request
+        answer.status, headers=answer.header_bytes(), content=answer.body, request=request
     )
 
 
-class HttpxTransport:
-    """Interception of ``httpx`` (both transports) for one test."""
+def _fault(fault: TransportFault, request: httpx.Request) -> Exception:
+    failure = httpx.ConnectError if fault.kind == "connection_refused" else httpx.ReadTimeout
+    return failure(str(fault), request=request)
 
-    name = "httpx"
 
-    def __init__(self) -> None:
-        self._previous: tuple[Any, Any] | None = None
+class StripeTransport(httpx.BaseTransport):
+    """Stands in front of the client's transport for a Stripe URL while a test routes."""
 
-    def start(self, router: Router) -> None:
-        real_sync = httpx.HTTPTransport.__dict__["handle_request"]
-        real_async = httpx.AsyncHTTPTransport.__dict__["handle_async_request"]
+    def __init__(self, fallback: httpx.BaseTransport, router: Router) -> None:
+        self._fallback = fallback
+        self._router = router
 
-        def handle_request(transport: httpx.HTTPTransport, request: httpx.Request) -> Any:
-            if not router.intercepts(request.url.host):
-                return real_sync(transport, request)
-            return _answer(router, request, request.read())
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        __tracebackhide__ = True
+        if not self._router.serves(request.method.upper(), str(request.url)):
+            return self._fallback.handle_request(request)
+        try:
+            answer = self._router.dispatch(_wire(request, request.read()))
+        except TransportFault as fault:
+            raise _fault(fault, request) from None
+        return _response(request, answer)
 
-        async def handle_async_request(
-            transport: httpx.AsyncHTTPTransport, request: httpx.Request
-        ) -> Any:
-            if not router.intercepts(request.url.host):
-                return await real_async(transport, request)
-            return _answer(router, request, await request.aread())
 
-        self._previous = (real_sync, real_async)
-        setattr(httpx.HTTPTransport, "handle_request", handle_request)  # noqa: B010
-        setattr(httpx.AsyncHTTPTransport, "handle_async_request", handle_async_request)  # noqa: B010
+class AsyncStripeTransport(httpx.AsyncBaseTransport):
+    """:class:`StripeTransport` for ``httpx.AsyncClient``."""
 
-    def stop(self) -> None:
-        previous, self._previous = self._previous, None
-        if previous is not None:
-            setattr(httpx.HTTPTransport, "handle_request", previous[0])  # noqa: B010
-            setattr(httpx.AsyncHTTPTransport, "handle_async_request", previous[1])  # noqa: B010
+    def __init__(self, fallback: httpx.AsyncBaseTransport, router: Router) -> None:
+        self._fallback = fallback
+        self._router = router
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        __tracebackhide__ = True
+        if not self._router.serves(request.method.upper(), str(request.url)):
+            return await self._fallback.handle_async_request(request)
+        body = await request.aread()
+        try:
+            answer = self._router.dispatch(_wire(request, body))
+        except TransportFault as fault:
+            raise _fault(fault, request) from None
+        return _response(request, answer)
+
+
+def _wrap(client_class: Any, front: type[StripeTransport | AsyncStripeTransport]) -> Patch:
+    real = client_class.__dict__["_transport_for_url"]
+
+    def _transport_for_url(self: Any, url: httpx.URL) -> Any:
+        transport = real(self, url)
+        router = active()
+        if router is None or not is_stripe_host(url.host):
+            return transport
+        return front(transport, router)
+
+    return Patch(client_class, "_transport_for_url", _transport_for_url)
+
+
+def install(module: ModuleType) -> list[Patch]:
+    """Wrap the transport choice of ``httpx.Client`` and ``httpx.AsyncClient``."""
+    return [
+        _wrap(module.Client, StripeTransport),
+        _wrap(module.AsyncClient, AsyncStripeTransport),
+    ]

@@ -1,104 +1,122 @@
-"""``requests`` (what the ``stripe`` SDK uses by default), through ``responses``.
+"""``requests`` (what the ``stripe`` SDK uses by default) and users' own sessions.
 
-One custom ``responses`` route takes every request to a Stripe host and hands
-it to the fake; a pass-through rule lets every other host reach the network as
-usual. The route is a single registry entry, so ``responses``' "pop the first
-of several matches" behaviour never applies to it.
+**Answer**: ``Session.get_adapter`` is wrapped. While a test routes requests,
+a URL on a Stripe host gets a :class:`StripeAdapter` in front of the adapter
+the session would have used: a request the router serves is answered by the
+fake, anything else goes on to that adapter, so a user's ``responses`` mock (or
+any mounted adapter) still sees it. Because the choice of adapter comes before
+``HTTPAdapter.send``, the fake answers its endpoints whether the user's
+``responses`` mock was started before the fake or after it.
 
-``responses`` installs its ``send`` with ``unittest.mock.patch``, which imports
-the target by name on every start: two thirds of the fixture's set-up cost.
-This adapter sets and restores ``HTTPAdapter.send`` itself (the same LIFO
-discipline, a tenth of the cost) and leaves the rest to ``responses``.
+The answer is built with ``responses`` (``Response.get_response``): the same
+``urllib3`` response, with the original-response shim ``requests`` reads
+cookies from, that a ``responses`` mock returns. The session then does what it
+always does (hooks, cookies, ``stream=``).
 """
 
 from __future__ import annotations
 
 import re
-from http.client import responses as reasons
-from io import BytesIO
-from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 import responses
-from requests.adapters import HTTPAdapter
+from requests.adapters import BaseAdapter, HTTPAdapter
 from requests.exceptions import ConnectionError, ReadTimeout
-from urllib3.response import HTTPResponse
 
+from pytest_account_links._interception import Patch, active
 from pytest_account_links._wire import (
-    ENDPOINT_HOST,
-    ENDPOINT_PATH,
     TransportFault,
     WireRequest,
+    header_text,
+    is_stripe_host,
+    url_host,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from types import ModuleType
 
-    from requests import PreparedRequest
+    from requests import PreparedRequest, Response, Session
 
-    from pytest_account_links.transports import Router
+    from pytest_account_links._interception import Router
 
 _ANY_URL = re.compile("")
+#: Only used to turn a urllib3 response into a ``requests`` one.
+_BUILDER = HTTPAdapter.build_response
 
 
-class _StripeRoute(responses.BaseResponse):
-    def __init__(self, router: Router) -> None:
-        super().__init__(method="POST", url=f"https://{ENDPOINT_HOST}{ENDPOINT_PATH}")
+def read_body(body: Any) -> bytes:
+    """The bytes ``requests`` would send for a prepared body (str, bytes, file, iterable)."""
+    if body is None:
+        return b""
+    if isinstance(body, bytes | bytearray | memoryview):
+        return bytes(body)
+    if isinstance(body, str):
+        return header_text(body).encode("latin-1")  # http.client sends str bodies as latin-1
+    if hasattr(body, "read"):
+        return read_body(body.read())
+    if isinstance(body, Iterable):  # a generator: requests sends it chunked
+        return b"".join(read_body(chunk) for chunk in body)
+    return str(body).encode("utf-8")
+
+
+def _wire(request: PreparedRequest, method: str, url: str) -> WireRequest:
+    return WireRequest(
+        method=method,
+        url=url,
+        headers={name.lower(): header_text(value) for name, value in request.headers.items()},
+        body=read_body(request.body),
+    )
+
+
+class StripeAdapter(BaseAdapter):
+    """Stands in front of the session's adapter for a Stripe URL while a test routes."""
+
+    def __init__(self, fallback: BaseAdapter, router: Router) -> None:
+        super().__init__()
+        self._fallback = fallback
         self._router = router
 
-    def matches(self, request: PreparedRequest) -> tuple[bool, str]:
-        if self._router.intercepts(urlsplit(request.url or "").hostname):
-            return True, ""
-        return False, "not a Stripe host"
-
-    def get_response(self, request: PreparedRequest) -> HTTPResponse:
-        body = request.body
-        if isinstance(body, str):
-            body = body.encode("utf-8")
+    def send(  # type: ignore[override]
+        self, request: PreparedRequest, stream: bool = False, **kwargs: Any
+    ) -> Response:
+        __tracebackhide__ = True
+        method = (request.method or "GET").upper()
+        url = request.url or ""
+        if not self._router.serves(method, url):
+            return self._fallback.send(request, stream=stream, **kwargs)
         try:
-            answer = self._router.dispatch(
-                WireRequest(
-                    method=(request.method or "GET").upper(),
-                    url=request.url or "",
-                    headers={name.lower(): value for name, value in request.headers.items()},
-                    body=body or b"",
-                )
-            )
+            answer = self._router.dispatch(_wire(request, method, url))
         except TransportFault as fault:
-            # What requests raises for a refused connection or a read timeout.
             failure = ConnectionError if fault.kind == "connection_refused" else ReadTimeout
             raise failure(str(fault), request=request) from None
-        return HTTPResponse(
-            body=BytesIO(answer.body),
-            headers=answer.headers,
+        mocked = responses.Response(
+            method=method,
+            url=_ANY_URL,
+            body=answer.body,
             status=answer.status,
-            reason=reasons.get(answer.status),
-            preload_content=False,
-            decode_content=False,
-            request_method=request.method,
+            headers={name: header_text(value) for name, value in answer.headers.items()},
+            content_type=None,
         )
+        response: Response = _BUILDER(self, request, mocked.get_response(request))  # type: ignore[arg-type]
+        if not stream:
+            _ = response.content  # read it now, as HTTPAdapter does
+        return response
+
+    def close(self) -> None:
+        pass
 
 
-class RequestsTransport:
-    """Interception of ``requests`` for one test."""
+def install(module: ModuleType) -> list[Patch]:
+    """Wrap ``requests.sessions.Session.get_adapter``."""
+    session_class = module.Session
+    real = session_class.__dict__["get_adapter"]
 
-    name = "requests"
+    def get_adapter(self: Session, url: str) -> BaseAdapter:
+        adapter: BaseAdapter = real(self, url)
+        router = active()
+        if router is None or "stripe.com" not in url.lower() or not is_stripe_host(url_host(url)):
+            return adapter
+        return StripeAdapter(adapter, router)
 
-    def __init__(self) -> None:
-        self._mock: responses.RequestsMock | None = None
-        self._previous: Callable[..., object] | None = None
-
-    def start(self, router: Router) -> None:
-        mock = responses.RequestsMock(assert_all_requests_are_fired=False)
-        mock.add(_StripeRoute(router))
-        mock.add_passthru(_ANY_URL)
-        self._previous = HTTPAdapter.__dict__["send"]
-        setattr(HTTPAdapter, "send", mock.unbound_on_send())  # noqa: B010
-        self._mock = mock
-
-    def stop(self) -> None:
-        mock, self._mock = self._mock, None
-        if mock is not None:
-            setattr(HTTPAdapter, "send", self._previous)  # noqa: B010
-            self._previous = None
-            mock.reset()
+    return [Patch(session_class, "get_adapter", get_adapter)]
