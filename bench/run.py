@@ -119,6 +119,70 @@ def bench_startup_run(runs: int = 41) -> None:
     _report("pytest run: cost of the unused plugin", share, "%", "< 5%")
 
 
+def bench_first_use(runs: int = 20) -> None:
+    """The cost of the first test that uses the fake, in a run that already imports stripe.
+
+    A one-test project whose module imports ``stripe``; the test takes the
+    ``account_links`` fixture, or nothing. Whole pytest runs, alternating, with
+    the other installed plugins off in both.
+    """
+    from importlib.metadata import entry_points
+
+    others = sorted({ep.name for ep in entry_points(group="pytest11")} - {"account_links"})
+    quiet = [arg for name in others for arg in ("-p", f"no:{name}")]
+    bodies = {
+        "used": "import stripe\n\ndef test_one(account_links):\n    assert True\n",
+        "unused": "import stripe\n\ndef test_one():\n    assert True\n",
+    }
+    timings: dict[str, list[float]] = {"used": [], "unused": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, body in bodies.items():
+            (Path(tmp) / f"test_{name}.py").write_text(body)
+        base = [PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", *quiet]
+        for name in bodies:  # warm the caches
+            subprocess.run([*base, f"test_{name}.py"], cwd=tmp, capture_output=True, env=ENV)
+        for _ in range(runs):
+            for name in bodies:
+                start = time.perf_counter()
+                subprocess.run(
+                    [*base, f"test_{name}.py"], cwd=tmp, capture_output=True, check=True, env=ENV
+                )
+                timings[name].append((time.perf_counter() - start) * 1000)
+    _report("one-test run importing stripe, fake used", timings["used"], "ms", "")
+    _report("one-test run importing stripe, fake unused", timings["unused"], "ms", "")
+    cost = [u - n for u, n in zip(timings["used"], timings["unused"], strict=True)]
+    _report("first use of the fake in a session", cost, "ms", "< 150 ms")
+
+
+def bench_first_call(runs: int = 20) -> None:
+    """In a fresh interpreter that imported stripe: a fake built, started, and its first
+    create() answered (validation models and all), stopped."""
+    code = textwrap.dedent(
+        """
+        import time, stripe
+        start = time.perf_counter()
+        from pytest_account_links._fake import FakeFactory
+        fake = FakeFactory().fake_for("bench::first_call")
+        fake._driver.start()
+        client = stripe.StripeClient("sk_test_bench")
+        client.v2.core.account_links.create({"account": "acct_1", "use_case": {
+            "type": "account_onboarding",
+            "account_onboarding": {"refresh_url": "https://example.com/r"}}})
+        fake._driver.stop()
+        print((time.perf_counter() - start) * 1000)
+        """
+    )
+    samples = [
+        float(
+            subprocess.run(
+                [PY, "-c", code], capture_output=True, text=True, check=True, env=ENV
+            ).stdout.strip()
+        )
+        for _ in range(runs)
+    ]
+    _report("first call through a fresh fake (in-process, stripe imported)", samples, "ms", "")
+
+
 FIXTURE_SUITES = {
     "none": ("", "def test_{n}():\n    pass\n"),
     "responses": (
@@ -216,14 +280,14 @@ def bench_retries(runs: int = 30) -> None:
     for n in range(runs):
         fake = factory.fake_for(f"bench::retries[{n}]")
         fake.outage(503, times=3)
-        fake._start()
+        fake._driver.start()
         try:
             client = stripe.StripeClient("sk_test_bench", max_network_retries=3)
             start = time.perf_counter()
             client.v2.core.account_links.create(params)
             samples.append((time.perf_counter() - start) * 1000)
         finally:
-            fake._stop()
+            fake._driver.stop()
     _report("create() through 3 retries (sleeps skipped)", samples, "ms", "< 100 ms")
 
 
@@ -246,7 +310,7 @@ def bench_accounts(calls: int = 10_000, rounds: int = 5) -> None:
         ]
         start = time.perf_counter()
         for body in bodies:
-            fake.dispatch(WireRequest("POST", LINK_URL, headers, body))
+            fake._driver.dispatch(WireRequest("POST", LINK_URL, headers, body))
         return (time.perf_counter() - start) / calls * 1e6
 
     many, one = [], []
@@ -326,11 +390,11 @@ def _with_fake(library: str, calls: int) -> list[float]:
     from pytest_account_links._fake import FakeFactory
 
     fake = FakeFactory().fake_for(f"bench::{library}")
-    fake._start()
+    fake._driver.start()
     try:
         return _per_call(library, calls)
     finally:
-        fake._stop()
+        fake._driver.stop()
 
 
 def _with_bare_stub(library: str, calls: int) -> list[float]:
@@ -490,6 +554,8 @@ BENCHES: dict[str, Callable[[], None]] = {
     "startup": bench_startup,
     "startup_run": bench_startup_run,
     "fixture": bench_fixture,
+    "first_use": bench_first_use,
+    "first_call": bench_first_call,
     "retries": bench_retries,
     "per_call": bench_per_call,
     "accounts": bench_accounts,

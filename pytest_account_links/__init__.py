@@ -1,4 +1,4 @@
-"""pytest-account-links: an offline fake of Stripe's ``POST /v2/core/account_links``.
+"""pytest-account-links: an offline fake of Stripe's Connect onboarding endpoints.
 
 Installing the package is all it takes: pytest loads :mod:`.plugin` and the
 ``account_links`` fixture is there. The names below are imported on first use,
@@ -11,16 +11,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pytest_account_links._accounts import Accounts, ConnectedAccount
     from pytest_account_links._calls import Call, CallList
     from pytest_account_links._clock import Clock
+    from pytest_account_links._events import DeliveredEvent
     from pytest_account_links._fake import AccountLinksFake
-    from pytest_account_links._state import (
-        Accounts,
-        ConnectedAccount,
-        DeliveredEvent,
-        Link,
-        Visit,
-    )
+    from pytest_account_links._links import Link, Visit
     from pytest_account_links.errors import CATALOGUE, ErrorSpec, UnfakedRequestError
     from pytest_account_links.models import (
         AccountLinkCreateParams,
@@ -52,11 +48,11 @@ __all__ = [
 _WHERE = {
     "AccountLinkCreateParams": "models",
     "AccountLinksFake": "_fake",
-    "Accounts": "_state",
-    "ConnectedAccount": "_state",
-    "DeliveredEvent": "_state",
-    "Link": "_state",
-    "Visit": "_state",
+    "Accounts": "_accounts",
+    "ConnectedAccount": "_accounts",
+    "DeliveredEvent": "_events",
+    "Link": "_links",
+    "Visit": "_links",
     "CATALOGUE": "errors",
     "Call": "_calls",
     "CallList": "_calls",

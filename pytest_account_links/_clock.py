@@ -16,8 +16,8 @@ def _utcnow() -> datetime:
 class Clock:
     """Real UTC time, unless frozen; ``advance`` moves it either way."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
+    def __init__(self, lock: threading.RLock | None = None) -> None:
+        self._lock = lock if lock is not None else threading.RLock()
         self._frozen: datetime | None = None
         self._offset = timedelta()
 
@@ -98,9 +98,3 @@ def _check_range(moment: datetime) -> None:
             f"pytest-account-links: the fake's clock stops before {_LATEST:%Y-%m-%d}, got "
             f"{moment.isoformat()}"
         )
-
-
-def rfc3339(moment: datetime) -> str:
-    """``2025-03-27T17:15:18.000Z``: UTC, milliseconds, as Stripe writes timestamps."""
-    utc = moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
-    return utc.removesuffix("+00:00") + "Z"

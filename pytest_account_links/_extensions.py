@@ -10,20 +10,17 @@ if TYPE_CHECKING:
     from faker import Faker
 
     from pytest_account_links._calls import Call
-    from pytest_account_links.models import AccountLinkCreateParams
 
 
 class Extensions(Protocol):
     def exchange(self, call: Call) -> None:
         """Observe a recorded exchange."""
 
-    def response(
-        self, body: dict[str, Any], params: AccountLinkCreateParams, api_version: str
-    ) -> dict[str, Any]:
-        """The body to answer a valid request with."""
+    def response(self, body: dict[str, Any], params: Any, api_version: str, endpoint: str) -> Any:
+        """The body to answer a valid request to ``endpoint`` with."""
 
-    def validate(self, params: AccountLinkCreateParams, api_version: str) -> list[str]:
-        """Extra validation problems of a request."""
+    def validate(self, params: Any, api_version: str, endpoint: str) -> list[str]:
+        """Extra validation problems of a request to ``endpoint``."""
 
     def account(self, account_id: str, faker: Faker) -> dict[str, Any]:
         """Fabricated details of a connected account (any of its fields)."""
@@ -35,12 +32,10 @@ class NoExtensions:
     def exchange(self, call: Call) -> None:
         pass
 
-    def response(
-        self, body: dict[str, Any], params: AccountLinkCreateParams, api_version: str
-    ) -> dict[str, Any]:
+    def response(self, body: dict[str, Any], params: Any, api_version: str, endpoint: str) -> Any:
         return body
 
-    def validate(self, params: AccountLinkCreateParams, api_version: str) -> list[str]:
+    def validate(self, params: Any, api_version: str, endpoint: str) -> list[str]:
         return []
 
     def account(self, account_id: str, faker: Faker) -> dict[str, Any]:

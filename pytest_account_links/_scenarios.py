@@ -1,30 +1,23 @@
 """Failure injection: which call fails, how, and in what order.
 
-The fake answers a call in Stripe's order of processing, and each kind of
-injected failure happens at its own stage:
+Each kind of injected failure happens at its own step of the pipeline
+(:data:`pytest_account_links._pipeline.STEPS`): an **outage** before anything is
+read, a **rate limit** after the idempotency key, an **error** once the request
+is valid. Every rule names the endpoints it applies to (``endpoint=``: one
+name, several, or ``"*"`` for all) and counts only their calls.
 
-1. **outage** (``stripe_outage``, scripted outages): before anything is read; a
-   5xx answer, or a refused connection / read timeout raised by the transport;
-2. the API key (401) and the API version (400);
-3. the idempotency key: a replay answers here;
-4. **rate limit** (``stripe_rate_limit``): 429 ``account_rate_limit_exceeded``;
-5. validation of the body (400 ``invalid_fields``);
-6. **error** (``stripe_error``, ``fail_next``, scripted codes): the answer to a
-   valid request;
-7. the connected account's state (``not_found``, ...), then success.
+A rule with ``after=A, times=T`` fires on the calls numbered ``A+1`` to ``A+T``
+(without ``times``: every call after the first ``A``). Where several rules of a
+step would fire on one call, the first in precedence order wins: programmatic
+rules (newest first), then markers, closest scope first. Every rule counts the
+call, whichever of them fires.
 
-Every rule of a stage counts each call that reaches that stage. A rule with
-``after=A, times=T`` fires on the calls numbered ``A+1`` to ``A+T`` (without
-``times``: every call after the first ``A``). Where several rules of a stage
-would fire on one call, the first in precedence order wins: programmatic rules
-(newest first), then markers, closest scope first.
-
-This module is plain Python: no pytest, no HTTP library.
+Plain Python: no pytest, no HTTP library. The scenario is changed and read
+under the store's lock.
 """
 
 from __future__ import annotations
 
-import threading
 from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
@@ -44,9 +37,14 @@ OUTAGE_CODES: dict[int, str] = {
 TRANSPORT_FAULTS = ("connection_refused", "read_timeout")
 
 
+def applies(endpoints: frozenset[str] | None, endpoint: str) -> bool:
+    """True when a rule for ``endpoints`` counts calls to ``endpoint``."""
+    return endpoints is None or endpoint in endpoints
+
+
 @dataclass
 class Window:
-    """Which of the calls reaching a stage a rule fires on."""
+    """Which of the calls reaching a step a rule fires on."""
 
     after: int = 0
     times: int | None = None
@@ -59,10 +57,15 @@ class Window:
             return False
         return self.times is None or self.seen <= self.after + self.times
 
+    @property
+    def used_up(self) -> bool:
+        """True once the rule fired as often as it was asked to (never, without ``times``)."""
+        return self.times is not None and self.seen >= self.after + self.times
+
 
 @dataclass
 class ErrorRule:
-    """Answer with a catalogue error (stage 5)."""
+    """Answer a valid request with a catalogue error."""
 
     code: str
     window: Window
@@ -70,28 +73,32 @@ class ErrorRule:
     extras: dict[str, Any] = field(default_factory=dict)
     should_retry: bool | None = None
     source: str = ""
+    endpoints: frozenset[str] | None = None
 
 
 @dataclass
 class OutageRule:
-    """A server fault or a transport failure (stage 1)."""
+    """A server fault or a transport failure."""
 
     kind: OutageKind
     window: Window
     should_retry: bool | None = None
     source: str = ""
+    endpoints: frozenset[str] | None = None
 
 
 @dataclass
 class RateLimitRule:
-    """At most ``limit`` accepted calls per ``window`` of the fake's clock (stage 3)."""
+    """At most ``limit`` accepted calls per ``window`` of the fake's clock."""
 
     limit: int
     window: timedelta
     per: Literal["account", "total"] = "account"
     should_retry: bool | None = None
     source: str = ""
+    endpoints: frozenset[str] | None = None
     accepted: dict[str | None, deque[datetime]] = field(default_factory=dict)
+    refused: int = 0
 
     def admits(self, account: str | None, now: datetime) -> bool:
         """Record the call at ``now``; False when it is over the limit."""
@@ -100,6 +107,7 @@ class RateLimitRule:
         while history and history[0] <= now - self.window:
             history.popleft()
         if len(history) >= self.limit:
+            self.refused += 1
             return False
         history.append(now)
         return True
@@ -109,32 +117,52 @@ Scripted = str | int  # "ok", a catalogue code, or an outage kind
 
 
 @dataclass
+class ScriptEntry:
+    """One scripted outcome, for the next call to one of ``endpoints``."""
+
+    outcome: Scripted
+    endpoints: frozenset[str] | None
+
+
+@dataclass
 class Scenario:
-    """The failure rules of one test, in precedence order within each stage."""
+    """The failure rules of one test, in precedence order within each step."""
 
     errors: list[ErrorRule] = field(default_factory=list)
     outages: list[OutageRule] = field(default_factory=list)
     rate_limits: list[RateLimitRule] = field(default_factory=list)
-    script: deque[Scripted] = field(default_factory=deque)
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    script: deque[ScriptEntry] = field(default_factory=deque)
 
-    def take_scripted(self) -> Scripted | None:
-        """The next scripted outcome, consumed by the call that arrives now."""
-        with self.lock:
-            return self.script.popleft() if self.script else None
+    def take_scripted(self, endpoint: str) -> Scripted | None:
+        """The next scripted outcome for ``endpoint``, consumed by the call that arrives now."""
+        if not self.script:
+            return None
+        for entry in self.script:
+            if applies(entry.endpoints, endpoint):
+                self.script.remove(entry)
+                return entry.outcome
+        return None
 
-    def outage_for_call(self) -> OutageRule | None:
-        with self.lock:
-            return _first_firing(self.outages)
+    def outage_for_call(self, endpoint: str) -> OutageRule | None:
+        return _first_firing([r for r in self.outages if applies(r.endpoints, endpoint)])
 
-    def limited_by(self, account: str | None, now: datetime) -> RateLimitRule | None:
-        with self.lock:
-            refused = [rule for rule in self.rate_limits if not rule.admits(account, now)]
+    def limited_by(self, endpoint: str, account: str | None, now: datetime) -> RateLimitRule | None:
+        refused = [
+            rule
+            for rule in self.rate_limits
+            if applies(rule.endpoints, endpoint) and not rule.admits(account, now)
+        ]
         return refused[0] if refused else None
 
-    def error_for_call(self) -> ErrorRule | None:
-        with self.lock:
-            return _first_firing(self.errors)
+    def error_for_call(self, endpoint: str) -> ErrorRule | None:
+        return _first_firing([r for r in self.errors if applies(r.endpoints, endpoint)])
+
+    def clear(self) -> None:
+        """Drop every rule and scripted outcome."""
+        self.errors.clear()
+        self.outages.clear()
+        self.rate_limits.clear()
+        self.script.clear()
 
 
 class _Windowed(Protocol):

@@ -14,7 +14,12 @@ import re
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from pytest_account_links._versions import LATEST_VERSION, VersionProblem, parse_version
+from pytest_account_links._versions import (
+    LATEST_VERSION,
+    VersionProblem,
+    check_extra,
+    parse_version,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -73,10 +78,14 @@ def _lifetime(value: Any) -> timedelta:
 
 
 def _version(value: Any) -> str:
-    try:
-        return parse_version(str(value)).raw
-    except VersionProblem as problem:
-        raise ValueError(str(problem)) from None
+    """A version's text; whether Stripe has it is checked with the added versions."""
+    return str(value).strip()
+
+
+def _versions(value: Any) -> tuple[str, ...]:
+    """Versions to accept besides the known ones: a list, or text split on commas/spaces."""
+    items = value if isinstance(value, list | tuple) else re.split(r"[\s,]+", str(value))
+    return tuple(check_extra(str(item)) for item in items if str(item).strip())
 
 
 def _choice(*accepted: str) -> Callable[[Any], str]:
@@ -140,6 +149,13 @@ OPTIONS: tuple[Option, ...] = (
         "VERSION",
     ),
     Option(
+        "extra_api_versions",
+        _versions,
+        "Stripe API versions to accept besides the ones the fake knows (released after it), "
+        "comma-separated, e.g. 2026-11-25.endive. Default: none.",
+        "VERSIONS",
+    ),
+    Option(
         "mode",
         _choice("test", "live"),
         "test or live: the mode of the stripe_api_key and stripe_client fixtures' key "
@@ -186,6 +202,7 @@ class Settings(NamedTuple):
     seed: int = 0
     link_lifetime: timedelta = timedelta(minutes=10)
     api_version: str = LATEST_VERSION
+    extra_api_versions: tuple[str, ...] = ()
     mode: str = "test"
     unfaked: str = "fail"
     other_hosts: str = "allow"
@@ -211,15 +228,20 @@ class Settings(NamedTuple):
         for name, value in values.items():
             option = BY_NAME.get(name)
             if option is None or name not in accepted:
-                import difflib
+                from pytest_account_links._hints import did_you_mean
 
-                close = difflib.get_close_matches(name, list(accepted), n=1, cutoff=0.75)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
                 raise ValueError(
-                    f"unexpected argument {name!r}{hint}; accepted: {', '.join(accepted)}"
+                    f"unexpected argument {name!r}{did_you_mean(name, accepted)}; "
+                    f"accepted: {', '.join(accepted)}"
                 )
             try:
                 parsed[name] = option.parse(value)
             except ValueError as problem:
                 raise ValueError(f"{source(option)} {problem}") from None
-        return self._replace(**parsed)
+        settings = self._replace(**parsed)
+        if "api_version" in parsed or "extra_api_versions" in parsed:
+            try:  # the default version may be one of the versions added
+                parse_version(settings.api_version, settings.extra_api_versions)
+            except VersionProblem as problem:
+                raise ValueError(f"{source(BY_NAME['api_version'])} {problem}") from None
+        return settings

@@ -1,10 +1,12 @@
-"""The catalogue of errors the fake answers with: one entry a code.
+"""The catalogue of errors the fake answers with: one entry a code, each with its source.
 
-This module is the single source for each error's HTTP status, its v2 envelope
-``type``, its default message and the extra fields its body carries. The first
-four entries are documented by Stripe for ``POST /v2/core/account_links``
-(status from the API reference, shape from Stripe's OpenAPI spec); the others
-are the fake's documented choices for errors Stripe answers on every endpoint.
+This module is the single source for each error's HTTP status, its envelope
+``type``, its default message, the extra fields its body carries, and where the
+fake has it from: Stripe's OpenAPI spec or docs (named), or, where Stripe's
+sources show no code, the fake's choice (the status, type and so the SDK's
+exception are Stripe's; the code is the fake's: do not pin it in assertions).
+Which endpoints document which codes is each endpoint's own declaration
+(:mod:`.endpoints`); :func:`catalogue_table` writes the docs page from both.
 """
 
 from __future__ import annotations
@@ -15,7 +17,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-__all__ = ["CATALOGUE", "ErrorSpec", "UnfakedRequestError", "catalogue_table", "error_body"]
+__all__ = ["CATALOGUE", "ErrorSpec", "UnfakedRequestError", "catalogue_table"]
+
+#: Where the fake has a code from, when the code is its own choice.
+FAKES_CHOICE = "the fake's choice"
+_SPEC = "Stripe's OpenAPI spec"
+_SEED = "the API reference of POST /v2/core/account_links"
+_ERRORS_PAGE = "Stripe's docs (docs.stripe.com/api/errors)"
 
 
 @dataclass(frozen=True)
@@ -31,14 +39,21 @@ class ErrorSpec:
     user_message: str | None = None
     #: Extra fields of the body, with their defaults.
     extras: Mapping[str, Any] = field(default_factory=dict)
-    documented: bool = False
     description: str = ""
+    #: Where the code, status and shape come from (or :data:`FAKES_CHOICE` and why).
+    source: str = FAKES_CHOICE
+
+    @property
+    def fakes_choice(self) -> bool:
+        """True when Stripe's sources show no code for this error: the fake chose it."""
+        return self.source.startswith(FAKES_CHOICE)
 
     @property
     def sdk_exception(self) -> str:
         """The ``stripe`` exception class the official SDK (16.x) raises for this error.
 
-        By the envelope's ``type`` first, then by HTTP status, as the SDK maps v2 errors.
+        By the envelope's ``type`` first, then by HTTP status, as the SDK maps v2 errors
+        (``stripe/_api_requestor.py``: ``specific_v2_api_error``).
         """
         by_type = {"idempotency_error": "IdempotencyError", "rate_limit": "RateLimitError"}
         if self.type in by_type:
@@ -63,8 +78,8 @@ CATALOGUE: Mapping[str, ErrorSpec] = {
             type=None,
             message="Accounts v2 is not enabled for your platform.",
             user_message="Accounts v2 is not enabled for this platform.",
-            documented=True,
             description="Accounts v2 is not enabled for your platform.",
+            source=f"{_SPEC} (v2.error.accounts_v2_access_blocked); status from {_SEED}",
         ),
         ErrorSpec(
             code="configs_must_match_to_use_account_links",
@@ -76,38 +91,75 @@ CATALOGUE: Mapping[str, ErrorSpec] = {
             ),
             user_message="The requested configurations do not match the account's.",
             extras={"applied_configurations": ["recipient"]},
-            documented=True,
             description="The request's configurations do not match the account's.",
+            source=(
+                f"{_SPEC} (v2.error.configs_must_match_to_use_account_links); status from {_SEED}"
+            ),
         ),
         ErrorSpec(
             code="not_found",
             status=404,
             type=None,
             message="The resource wasn't found.",
-            documented=True,
-            description="The account does not exist (or is not connected to the platform).",
+            description="The object does not exist (or the endpoint, under the API version).",
+            source=f"{_SPEC} (v2.error.not_found); status from {_SEED}",
         ),
         ErrorSpec(
             code="account_rate_limit_exceeded",
             status=429,
             type="rate_limit",
             message="Account cannot exceed a configured concurrency rate limit on updates.",
-            documented=True,
             description="Too many concurrent updates to one account.",
+            source=f"{_SPEC} (v2.error.account_rate_limit_exceeded); status from {_SEED}",
+        ),
+        ErrorSpec(
+            code="idempotency_error",
+            status=400,
+            type="idempotency_error",
+            message="An idempotent retry occurred with different request parameters.",
+            description="The Idempotency-Key was used before with another request.",
+            source=(
+                f"{_SPEC} (v2.error.idempotency_error); the type, which the SDK maps to "
+                "IdempotencyError, and the status from Stripe's v1 answers"
+            ),
+        ),
+        ErrorSpec(
+            code="idempotency_key_in_use",
+            status=409,
+            type="idempotency_error",
+            message="There is currently another in-progress request using this Idempotent Key.",
+            description="A concurrent request holds the same Idempotency-Key (retryable).",
+            source=f"Stripe's v1 error codes (the SDK's code enum); status from {_ERRORS_PAGE}",
+        ),
+        ErrorSpec(
+            code="api_key_expired",
+            status=401,
+            type="invalid_request_error",
+            message="Expired API Key provided.",
+            description="An expired (rolled) key: inject it to test how your app copes.",
+            source="Stripe's v1 error codes (answers seen with api_key_expired, 401)",
         ),
         ErrorSpec(
             code="invalid_fields",
             status=400,
             type="invalid_request_error",
             message="The request body has invalid fields.",
-            description="The request body failed validation; the message names the field.",
+            description="The request failed validation; the message names each field.",
+            source=(
+                f"{FAKES_CHOICE}: Stripe's v2 validation answers are worded "
+                "'<field path>: <problem>', with no code in its sources"
+            ),
         ),
         ErrorSpec(
             code="invalid_api_version",
             status=400,
             type="invalid_request_error",
             message="Invalid Stripe API version.",
-            description="The Stripe-Version header is not a version.",
+            description="The Stripe-Version header names no version Stripe has.",
+            source=(
+                f"{FAKES_CHOICE}: Stripe answers 400 invalid_request_error 'Invalid Stripe "
+                "API version: <as sent>' with no code"
+            ),
         ),
         ErrorSpec(
             code="api_key_missing",
@@ -115,6 +167,10 @@ CATALOGUE: Mapping[str, ErrorSpec] = {
             type="invalid_request_error",
             message="You did not provide an API key.",
             description="No Authorization header.",
+            source=(
+                f"{FAKES_CHOICE}: Stripe answers 401 invalid_request_error, with its message "
+                "and no code"
+            ),
         ),
         ErrorSpec(
             code="api_key_invalid",
@@ -122,37 +178,29 @@ CATALOGUE: Mapping[str, ErrorSpec] = {
             type="invalid_request_error",
             message="Invalid API Key provided.",
             description="The Authorization header holds no well-formed secret key.",
+            source=(
+                f"{FAKES_CHOICE}: Stripe answers 401 invalid_request_error 'Invalid API Key "
+                "provided: sk_test_...' with no code"
+            ),
         ),
         ErrorSpec(
             code="insufficient_permissions",
             status=403,
             type="invalid_request_error",
             message="The provided key does not have the required permissions for this endpoint.",
-            description="A restricted key without write access to account links.",
+            description="A key without access to the endpoint (a restricted key on API v2).",
+            source=(
+                f"{FAKES_CHOICE}: Stripe answers 403 invalid_request_error with no code; API "
+                "v2 takes secret keys only (docs.stripe.com/api-v2-overview)"
+            ),
         ),
         ErrorSpec(
             code="invalid_idempotency_key",
             status=400,
             type="invalid_request_error",
-            message="The Idempotency-Key header is too long (at most 255 characters).",
+            message="Idempotent Keys must be 1-255 characters long.",
             description="An Idempotency-Key over 255 characters.",
-        ),
-        ErrorSpec(
-            code="idempotency_key_reused",
-            status=400,
-            type="idempotency_error",
-            message=(
-                "Keys for idempotent requests can only be used with the same parameters they "
-                "were first used with."
-            ),
-            description="The Idempotency-Key was used before with another body.",
-        ),
-        ErrorSpec(
-            code="idempotency_key_in_use",
-            status=409,
-            type="idempotency_error",
-            message="There is currently another in-progress request using this Idempotency-Key.",
-            description="A concurrent request holds the same Idempotency-Key (retryable).",
+            source=f"{FAKES_CHOICE}: Stripe's message is known, its code is not",
         ),
         ErrorSpec(
             code="internal_server_error",
@@ -160,6 +208,7 @@ CATALOGUE: Mapping[str, ErrorSpec] = {
             type="api_error",
             message="An unknown error occurred.",
             description="A fault on Stripe's side.",
+            source=f"{FAKES_CHOICE}: the status and api_error type from {_ERRORS_PAGE}",
         ),
         ErrorSpec(
             code="bad_gateway",
@@ -167,6 +216,7 @@ CATALOGUE: Mapping[str, ErrorSpec] = {
             type="api_error",
             message="Bad gateway.",
             description="Outage: an upstream of Stripe's API failed.",
+            source=f"{FAKES_CHOICE}: the status and api_error type from {_ERRORS_PAGE}",
         ),
         ErrorSpec(
             code="service_unavailable",
@@ -174,6 +224,7 @@ CATALOGUE: Mapping[str, ErrorSpec] = {
             type="api_error",
             message="The service is temporarily unavailable. Please try again later.",
             description="Outage: the API is unavailable.",
+            source=f"{FAKES_CHOICE}: the status and api_error type from {_ERRORS_PAGE}",
         ),
         ErrorSpec(
             code="gateway_timeout",
@@ -181,6 +232,7 @@ CATALOGUE: Mapping[str, ErrorSpec] = {
             type="api_error",
             message="Gateway timeout.",
             description="Outage: the API did not answer in time.",
+            source=f"{FAKES_CHOICE}: the status and api_error type from {_ERRORS_PAGE}",
         ),
     )
 }
@@ -188,34 +240,20 @@ CATALOGUE: Mapping[str, ErrorSpec] = {
 
 def catalogue_table() -> str:
     """The catalogue as the Markdown table of the docs' error catalogue page."""
+    from pytest_account_links.endpoints import REGISTRY
+
     rows = [
-        "| code | status | type | the SDK raises | documented by Stripe for this endpoint | when |",
+        "| code | status | type | the SDK raises | documented by Stripe for | source |",
         "|---|---|---|---|---|---|",
     ]
     for code, spec in CATALOGUE.items():
         kind = f"`{spec.type}`" if spec.type else ""
-        documented = "yes" if spec.documented else "no"
+        where = ", ".join(f"`{e.name}`" for e in REGISTRY if code in e.errors) or "-"
         rows.append(
-            f"| `{code}` | {spec.status} | {kind} | `stripe.{spec.sdk_exception}` | "
-            f"{documented} | {spec.description} |"
+            f"| `{code}` | {spec.status} | {kind} | `stripe.{spec.sdk_exception}` | {where} | "
+            f"{spec.source} |"
         )
     return "\n".join(rows)
-
-
-def error_body(code: str, message: str | None = None, **extras: Any) -> dict[str, Any]:
-    """The v2 envelope for ``code``: ``{"error": {"type"?, "code", "message", ...}}``."""
-    spec = CATALOGUE[code]
-    error: dict[str, Any] = {}
-    if spec.type is not None:
-        error["type"] = spec.type
-    error["code"] = code
-    error["message"] = message if message is not None else spec.message
-    if spec.user_message is not None:
-        error["user_message"] = extras.pop("user_message", None) or spec.user_message
-    for name, default in spec.extras.items():
-        error[name] = extras.pop(name, default)
-    error.update(extras)
-    return {"error": error}
 
 
 class UnfakedRequestError(Exception):
@@ -227,15 +265,17 @@ class UnfakedRequestError(Exception):
     hide it. ``url`` is the request's URL with any key in it masked.
     """
 
-    def __init__(self, method: str, url: str, *, stripe: bool = True) -> None:
+    def __init__(self, method: str, url: str, *, stripe: bool = True, why: str = "") -> None:
         from pytest_account_links._secrets import redact
 
         self.method = method
         self.url = redact(url)
-        if stripe:
+        if why:
+            message = f"pytest-account-links: {method} {self.url} {why}"
+        elif stripe:
             message = (
-                f"pytest-account-links: {method} {self.url} is not faked; only POST "
-                "https://api.stripe.com/v2/core/account_links is. Nothing was sent to Stripe."
+                f"pytest-account-links: {method} {self.url} is not faked; the fake serves "
+                f"{_served()}. Nothing was sent to Stripe."
             )
         else:
             message = (
@@ -243,3 +283,9 @@ class UnfakedRequestError(Exception):
                 "are not Stripe's are refused while other_hosts is 'block'. Nothing was sent."
             )
         super().__init__(message)
+
+
+def _served() -> str:
+    from pytest_account_links.endpoints import REGISTRY
+
+    return ", ".join(endpoint.route for endpoint in REGISTRY)

@@ -16,41 +16,44 @@ if TYPE_CHECKING:
 
     from pytest_account_links._calls import Call
     from pytest_account_links._fake import AccountLinksFake
-    from pytest_account_links.models import AccountLinkCreateParams
 
 
 @pytest.hookspec
 def pytest_account_links_exchange(call: Call, fake: AccountLinksFake) -> None:
     """Observe every exchange with the fake, once it is recorded.
 
-    Called after each request to the endpoint, answered or failed, with the
-    :class:`~pytest_account_links.Call` as ``account_links.calls`` holds it.
-    The return value is ignored.
+    Called after each request to a faked endpoint, answered or failed, with the
+    :class:`~pytest_account_links.Call` as ``account_links.all_calls`` holds it
+    (``call.endpoint`` names the endpoint). The return value is ignored.
     """
 
 
 @pytest.hookspec(firstresult=True)
 def pytest_account_links_response(
-    body: dict[str, Any], params: AccountLinkCreateParams, api_version: str, fake: AccountLinksFake
+    body: dict[str, Any], params: Any, api_version: str, endpoint: str, fake: AccountLinksFake
 ) -> dict[str, Any] | None:
-    """Change or replace the Account Link the fake is about to answer with.
+    """Change or replace the object the fake is about to answer with.
 
-    Called for each successful answer, after validation, with ``body`` the
-    link as the fake built it. Return the body to answer with instead (a new
-    dict, or ``body`` changed), or ``None`` to leave the decision to the next
-    implementation. The first non-``None`` result wins (``firstresult``); the
-    plugin's own implementation runs last and returns ``body`` unchanged.
-    A test's own ``account_links.override_next(...)`` applies after this hook.
+    Called for each successful answer of every faked endpoint, after
+    validation, with ``body`` the object as the fake built it (an Account Link
+    for ``endpoint == "v2.core.account_links.create"``), ``params`` the
+    validated request (a pydantic model, or None for an endpoint without a
+    body). Return the body to answer with instead (a new dict, or ``body``
+    changed), or ``None`` to leave the decision to the next implementation. The
+    first non-``None`` result wins (``firstresult``); the plugin's own
+    implementation runs last and returns ``body`` unchanged. A test's own
+    ``account_links.override_next(...)`` applies after this hook.
     """
 
 
 @pytest.hookspec
 def pytest_account_links_validate(
-    params: AccountLinkCreateParams, api_version: str, fake: AccountLinksFake
+    params: Any, api_version: str, endpoint: str, fake: AccountLinksFake
 ) -> list[str] | str | None:
     """Add checks to the validation of a request.
 
-    Called for each request whose body passed the fake's own validation.
+    Called for each request to ``endpoint`` whose body passed the fake's own
+    validation (``params`` is the validated request, a pydantic model).
     Return a problem (``"use_case.account_onboarding.return_url: must be on
     our domain"``), a list of them, or ``None``. Every implementation is
     called; any problem makes the answer 400 ``invalid_fields`` with all of

@@ -22,6 +22,8 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from pytest_account_links._accounts import Configuration
+
 __all__ = [
     "AccountLinkCreateParams",
     "CollectionOptions",
@@ -35,7 +37,6 @@ __all__ = [
 ]
 
 UseCaseType = Literal["account_onboarding", "account_update"]
-Configuration = Literal["customer", "merchant", "recipient"]
 
 _ACCOUNT_ID = re.compile(r"^acct_[A-Za-z0-9]+$")
 

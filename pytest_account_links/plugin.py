@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_account_links import _interception
+from pytest_account_links._markers import BY_NAME as MARKERS
+from pytest_account_links._markers import MARKERS as MARKER_TABLE
+from pytest_account_links._markers import OURS, SETTINGS_MARKER
 from pytest_account_links._masking import mask_logging, mask_report
 from pytest_account_links._settings import OPTIONS, PER_TEST, Settings
 
@@ -25,38 +28,7 @@ if TYPE_CHECKING:
 
     from pytest_account_links._calls import Call
     from pytest_account_links._fake import AccountLinksFake, FakeFactory
-    from pytest_account_links.models import AccountLinkCreateParams
-
-#: The markers, with the signature and the one-line description ``pytest --markers`` shows.
-MARKERS = {
-    "stripe_error": (
-        "stripe_error(code, *, message=None, user_message=None, applied_configurations=None, "
-        "times=None, after=0, should_retry=None)",
-        "answer valid account-link requests with Stripe error `code` (all calls, or `times` "
-        "calls after the first `after`); uses the account_links fake.",
-    ),
-    "stripe_outage": (
-        "stripe_outage(kind=503, *, times=None, after=0, should_retry=None)",
-        "fail account-link calls with a 500/502/503/504 answer or a 'connection_refused' / "
-        "'read_timeout' transport error; uses the account_links fake.",
-    ),
-    "stripe_rate_limit": (
-        "stripe_rate_limit(limit, *, window=1.0, per='account', should_retry=None)",
-        "answer 429 account_rate_limit_exceeded past `limit` calls within `window` seconds of "
-        "the fake's clock, per account or in total; uses the account_links fake.",
-    ),
-    "stripe_accounts": (
-        "stripe_accounts(*accounts, v2_enabled=True)",
-        "declare the platform's connected accounts (IDs, or dicts with id, configurations, "
-        "...); the fake then answers from them. v2_enabled=False blocks Accounts v2.",
-    ),
-}
-#: The settings marker: any of the plugin's settings, for the tests it marks.
-SETTINGS_MARKER = (
-    "account_links(*, seed=None, link_lifetime=None, api_version=None, mode=None, "
-    "unfaked=None, other_hosts=None, real_retry_sleeps=None)",
-    "the plugin's settings for these tests; wins over the command line and the ini file.",
-)
+    from pytest_account_links._store import Store
 
 
 class _Totals:
@@ -100,9 +72,18 @@ class _PluginState:
         return self.factory
 
 
+class _Running:
+    """The fake of one run of one test, as the report hooks need it."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        #: Set when the test's call phase failed (then an unfaked request is not reported
+        #: again at teardown). Per run: a rerun gets a new one.
+        self.call_failed = False
+
+
 _STATE = pytest.StashKey[_PluginState]()
-_CALL_FAILED = pytest.StashKey[bool]()
-_FAKE = pytest.StashKey["AccountLinksFake"]()
+_RUNNING = pytest.StashKey[_Running]()
 _TEST_SETTINGS = pytest.StashKey[Settings]()
 
 
@@ -118,7 +99,7 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup(
         "account_links",
-        "pytest-account-links (offline fake of Stripe's POST /v2/core/account_links)",
+        "pytest-account-links (an offline fake of Stripe's Connect onboarding endpoints)",
     )
     for option in OPTIONS:
         overrides = f" Overrides the {option.ini} ini key."
@@ -159,10 +140,19 @@ def _session_settings(config: pytest.Config) -> Settings:
         raise pytest.UsageError(f"pytest-account-links: {problem}") from None
 
 
+def _settings_signature() -> str:
+    return f"{SETTINGS_MARKER}(*, {', '.join(f'{name}=None' for name in PER_TEST)})"
+
+
 @pytest.hookimpl(trylast=True)  # after the logging plugin made its handlers
 def pytest_configure(config: pytest.Config) -> None:
-    for signature, description in (*MARKERS.values(), SETTINGS_MARKER):
-        config.addinivalue_line("markers", f"{signature}: {description}")
+    for marker in MARKER_TABLE:
+        config.addinivalue_line("markers", f"{marker.signature}: {marker.description}")
+    config.addinivalue_line(
+        "markers",
+        f"{_settings_signature()}: the plugin's settings for these tests; wins over the "
+        "command line and the ini file.",
+    )
     state = _PluginState(settings=_session_settings(config))
     config.stash[_STATE] = state
     config.pluginmanager.register(_Summary(state, config), "account_links_summary")
@@ -187,7 +177,7 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_account_links_response(
-    body: dict[str, Any], params: AccountLinkCreateParams, api_version: str, fake: AccountLinksFake
+    body: dict[str, Any], params: Any, api_version: str, endpoint: str, fake: AccountLinksFake
 ) -> dict[str, Any]:
     return body
 
@@ -196,7 +186,7 @@ def pytest_account_links_response(
 def pytest_account_links_account(
     account_id: str, faker: Faker, fake: AccountLinksFake
 ) -> dict[str, Any]:
-    from pytest_account_links._state import fabricated_details
+    from pytest_account_links._accounts import fabricated_details
 
     return fabricated_details(faker)
 
@@ -211,18 +201,15 @@ class _PytestExtensions:
     def exchange(self, call: Call) -> None:
         self._hook.pytest_account_links_exchange(call=call, fake=self.fake)
 
-    def response(
-        self, body: dict[str, Any], params: AccountLinkCreateParams, api_version: str
-    ) -> dict[str, Any]:
-        result: dict[str, Any] = self._hook.pytest_account_links_response(
-            body=body, params=params, api_version=api_version, fake=self.fake
+    def response(self, body: dict[str, Any], params: Any, api_version: str, endpoint: str) -> Any:
+        return self._hook.pytest_account_links_response(
+            body=body, params=params, api_version=api_version, endpoint=endpoint, fake=self.fake
         )
-        return result
 
-    def validate(self, params: AccountLinkCreateParams, api_version: str) -> list[str]:
+    def validate(self, params: Any, api_version: str, endpoint: str) -> list[str]:
         problems: list[str] = []
         for result in self._hook.pytest_account_links_validate(
-            params=params, api_version=api_version, fake=self.fake
+            params=params, api_version=api_version, endpoint=endpoint, fake=self.fake
         ):
             if isinstance(result, str):
                 problems.append(result)
@@ -246,7 +233,7 @@ def _test_settings(item: pytest.Item) -> Settings:
         return item.stash[_TEST_SETTINGS]
     settings = item.config.stash[_STATE].settings
     values: dict[str, Any] = {}
-    for mark in item.iter_markers("account_links"):
+    for mark in item.iter_markers(SETTINGS_MARKER):
         if mark.args:
             pytest.fail(
                 "pytest-account-links: @pytest.mark.account_links takes keyword arguments "
@@ -256,49 +243,17 @@ def _test_settings(item: pytest.Item) -> Settings:
         for name, value in mark.kwargs.items():
             values.setdefault(name, value)
     if values:
+        problem = None
         try:
             settings = settings.updated(values, source=lambda o: f"{o.name}", accepted=PER_TEST)
-        except ValueError as problem:
+        except ValueError as invalid:
+            problem = str(invalid)
+        if problem is not None:
             pytest.fail(
                 f"pytest-account-links: @pytest.mark.account_links: {problem}", pytrace=False
             )
     item.stash[_TEST_SETTINGS] = settings
     return settings
-
-
-def _apply_markers(fake: AccountLinksFake, node: pytest.Item) -> None:
-    """Turn the test's markers, closest first, into the fake's rules; fail on misuse.
-
-    One pass over the markers: a misspelt one (``stripe_eror``) is reported with
-    the marker it was probably meant to be.
-    """
-    problem: str | None = None
-    for mark in node.iter_markers():
-        name = mark.name
-        if name in MARKERS:
-            from pytest_account_links._markers import MarkerError, parse
-
-            try:
-                options = parse(name, mark.args, mark.kwargs, shown=f"@pytest.mark.{name}")
-            except MarkerError as error:
-                problem = problem or str(error)
-                continue
-            fake._add_marker(name, options)
-        elif name.startswith("stripe_") and problem is None and not _registered(node, name):
-            import difflib
-
-            ours = [*MARKERS, "account_links"]
-            close = difflib.get_close_matches(name, ours, n=1, cutoff=0.75)
-            if close:
-                problem = (
-                    f"pytest-account-links: unknown marker @pytest.mark.{name}; "
-                    f"did you mean @pytest.mark.{close[0]}? Markers: {', '.join(ours)}"
-                )
-    if problem is not None:
-        pytest.fail(problem, pytrace=False)
-
-
-# -- fixtures ------------------------------------------------------------------------
 
 
 def _registered(node: pytest.Item, name: str) -> bool:
@@ -311,6 +266,40 @@ def _registered(node: pytest.Item, name: str) -> bool:
     return name in state.registered
 
 
+def _apply_markers(store: Store, node: pytest.Item) -> None:
+    """Turn the test's markers, closest first, into the fake's rules; fail on misuse.
+
+    One pass over the markers: a misspelt one (``stripe_eror``) that nobody
+    registered is reported with the marker it was probably meant to be.
+    """
+    problem: str | None = None
+    for mark in node.iter_markers():
+        name = mark.name
+        if name in MARKERS:
+            from pytest_account_links._marker_options import MarkerError, parse
+
+            try:
+                options = parse(name, mark.args, mark.kwargs, shown=f"@pytest.mark.{name}")
+            except MarkerError as error:
+                problem = problem or str(error)
+                continue
+            options.apply(store, f"@{name}")
+        elif name.startswith("stripe_") and problem is None and not _registered(node, name):
+            from pytest_account_links._hints import did_you_mean
+
+            hint = did_you_mean(name, OURS, shown="@pytest.mark.{}")
+            if hint:
+                problem = (
+                    f"pytest-account-links: unknown marker @pytest.mark.{name}{hint}; "
+                    f"markers: {', '.join(OURS)}"
+                )
+    if problem is not None:
+        pytest.fail(problem, pytrace=False)
+
+
+# -- fixtures ------------------------------------------------------------------------
+
+
 @pytest.fixture(autouse=True)
 def _account_links_for_markers(request: pytest.FixtureRequest) -> None:
     """Give a test that carries one of the plugin's markers the account_links fake.
@@ -320,38 +309,39 @@ def _account_links_for_markers(request: pytest.FixtureRequest) -> None:
     """
     for mark in request.node.iter_markers():
         name = mark.name
-        if (
-            name in MARKERS
-            or name == "account_links"
-            or (name.startswith("stripe_") and not _registered(request.node, name))
-        ):
+        if name in OURS or (name.startswith("stripe_") and not _registered(request.node, name)):
             request.getfixturevalue("account_links")
             return
 
 
 @pytest.fixture
 def account_links(request: pytest.FixtureRequest) -> Iterator[AccountLinksFake]:
-    """Fake Stripe's POST /v2/core/account_links offline; refuse every other Stripe URL."""
+    """Fake Stripe's Connect onboarding endpoints offline; refuse every other Stripe URL."""
+    from pytest_account_links._driver import Driver
+    from pytest_account_links._fake import AccountLinksFake
+
     item = request.node
     settings = _test_settings(item)
     extensions = _PytestExtensions(request.config)
-    fake = request.config.stash[_STATE].fakes().fake_for(item.nodeid, settings, extensions)
+    store = request.config.stash[_STATE].fakes().store_for(item.nodeid, settings, extensions)
+    driver = Driver(store)
+    fake = AccountLinksFake(store, driver)
     extensions.fake = fake
-    _apply_markers(fake, item)
-    item.stash[_FAKE] = fake
-    item.stash[_CALL_FAILED] = False  # per run of the item: a rerun starts afresh
-    fake._start()
+    _apply_markers(store, item)
+    running = _Running(store)
+    item.stash[_RUNNING] = running
+    driver.start()
     try:
         yield fake
     finally:
-        fake._stop()
-    if fake.unfaked and settings.unfaked == "fail" and not item.stash.get(_CALL_FAILED, False):
-        listing = "\n".join(f"  {refused.method} {refused.url}" for refused in fake.unfaked)
+        driver.stop()
+    if store.unfaked and settings.unfaked == "fail" and not running.call_failed:
+        listing = "\n".join(f"  {refused.method} {refused.url}" for refused in store.unfaked)
         pytest.fail(
             "pytest-account-links: the test sent requests that are not faked (each was "
             "stopped with UnfakedRequestError, nothing was sent):\n"
-            f"{listing}\nOnly POST https://api.stripe.com/v2/core/account_links is faked. "
-            "If the test means to provoke this, clear account_links.unfaked before it ends.",
+            f"{listing}\nIf the test means to provoke this, clear account_links.unfaked "
+            "before it ends.",
             pytrace=False,
         )
 
@@ -390,19 +380,20 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
-    mask_report(report)
-    if report.when == "call" and report.failed:
-        item.stash[_CALL_FAILED] = True
-    fake = item.stash.get(_FAKE, None)
-    if fake is not None:
+    running = item.stash.get(_RUNNING, None)
+    if running is not None:
+        if report.when == "call" and report.failed:
+            running.call_failed = True
         if report.failed:
             from pytest_account_links._report import render_safely
 
-            title, text = render_safely(fake)
-            report.sections.append((title, text))
+            report.sections.append(render_safely(running.store))
         if report.when == "teardown":
-            report.account_links_totals = fake.totals()  # type: ignore[attr-defined]
-            del item.stash[_FAKE]
+            from pytest_account_links._report import totals
+
+            report.account_links_totals = totals(running.store)  # type: ignore[attr-defined]
+            del item.stash[_RUNNING]
+    mask_report(report)
     return report
 
 

@@ -128,16 +128,16 @@ def test_assertion_helpers_fail_readably(pytester: pytest.Pytester) -> None:
     )
     result.stdout.fnmatch_lines(
         [
-            "*expected exactly 1 call, got 2:",
+            "*expected exactly 1 call to v2.core.account_links.create, got 2:",
             "*1. POST https://api.stripe.com/v2/core/account_links -> 200 "
             "account=acct_1Nv0FGQ9RKHgCVdK",
             "*2. POST https://api.stripe.com/v2/core/account_links -> 400 invalid_fields "
             "account=bad",
         ]
     )
-    result.stdout.fnmatch_lines(["*expected exactly 1 call, got 0"])
-    result.stdout.fnmatch_lines(["*no call was made to the fake"])
-    result.stdout.fnmatch_lines(["*expected no call, got 1:"])
+    result.stdout.fnmatch_lines(["*expected exactly 1 call to v2.core.account_links.create, got 0"])
+    result.stdout.fnmatch_lines(["*no call was made to v2.core.account_links.create"])
+    result.stdout.fnmatch_lines(["*expected no call to v2.core.account_links.create, got 1:"])
     # The helpers hide their own frames: the failure points at the test's line.
     assert "_calls.py" not in result.stdout.str()
 

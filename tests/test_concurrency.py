@@ -28,7 +28,7 @@ def _check(account_links: AccountLinksFake, replies: list[tuple[int, dict[str, A
     assert [status for status, _ in replies] == [200] * total
     urls = [body["url"] for _, body in replies]
     tokens = [url.split("#", 1)[1] for url in urls]
-    assert all(re.fullmatch(r"alu_test_[A-Za-z0-9]{48}", token) for token in tokens)
+    assert all(re.fullmatch(r"alu_test_[A-Za-z0-9]{44}", token) for token in tokens)
     assert len(set(tokens)) == total, "two calls got the same link token"
     assert len(account_links.calls) == total
     recorded = Counter(call.response["url"] for call in account_links.calls)

@@ -141,11 +141,11 @@ def test_stripe_faker_has_the_stripe_provider(pytester: pytest.Pytester) -> None
         def test_values(stripe_faker, stripe_api_key):
             assert re.fullmatch(r"acct_[A-Za-z0-9]{16}", stripe_faker.stripe_account_id())
             assert re.fullmatch(r"req_[A-Za-z0-9]{14}", stripe_faker.stripe_request_id())
-            assert re.fullmatch(r"alu_test_[A-Za-z0-9]{48}",
+            assert re.fullmatch(r"alu_test_[A-Za-z0-9]{44}",
                                 stripe_faker.stripe_account_link_token())
-            assert re.fullmatch(r"alu_live_[A-Za-z0-9]{48}",
+            assert re.fullmatch(r"alu_live_[A-Za-z0-9]{44}",
                                 stripe_faker.stripe_account_link_token(livemode=True))
-            assert re.fullmatch(r"https://accounts\\.stripe\\.com/r/acct_9#alu_test_[A-Za-z0-9]{48}",
+            assert re.fullmatch(r"https://accounts\\.stripe\\.com/r/acct_9#alu_test_[A-Za-z0-9]{44}",
                                 stripe_faker.stripe_account_link_url("acct_9"))
             assert re.fullmatch(r"sk_test_[A-Za-z0-9]{99}", stripe_api_key)
             assert stripe_faker.email()

@@ -33,10 +33,33 @@ def test_examples_pass(pytester: pytest.Pytester, page: Path) -> None:
     result.assert_outcomes(passed=expected)
 
 
+def _generated(page: str, marker: str) -> str:
+    text = (ROOT / "docs" / page).read_text()
+    return text.split(f"<!-- {marker} -->\n", 1)[1].split(f"\n<!-- /{marker} -->", 1)[0]
+
+
 def test_the_catalogue_page_matches_the_catalogue() -> None:
     from pytest_account_links.errors import catalogue_table
 
-    page = (ROOT / "docs" / "errors.md").read_text()
-    committed = page.split("<!-- catalogue -->\n", 1)[1].split("\n<!-- /catalogue -->", 1)[0]
+    assert _generated("errors.md", "catalogue") == catalogue_table()
 
-    assert committed == catalogue_table()
+
+def test_the_architecture_page_lists_the_pipelines_stages() -> None:
+    from pytest_account_links._pipeline import stages_table
+
+    assert _generated("architecture.md", "stages") == stages_table()
+
+
+def test_every_module_the_architecture_page_names_exists() -> None:
+    page = (ROOT / "docs" / "architecture.md").read_text()
+    named = set(re.findall(r"`(pytest_account_links/[\w/]+(?:\.py)?)`", page))
+
+    assert len(named) >= 25
+    assert [path for path in sorted(named) if not (ROOT / path).exists()] == []
+    package = ROOT / "pytest_account_links"
+    modules = {
+        str(path.relative_to(ROOT))
+        for path in package.glob("*.py")
+        if path.name not in ("__init__.py",)
+    }
+    assert sorted(modules - named) == []  # every module has its line

@@ -199,7 +199,7 @@ def test_any_request_gets_a_stripe_answer_or_a_clear_refusal(
     assert call.status == status
     _no_key(text, json.dumps(answer_headers), repr(call), str(call.headers), call.url)
     _no_key(repr(call.body)[:100_000], call.raw_body.decode("latin-1")[:100_000])
-    _no_key(*render(account_links))
+    _no_key(*render(account_links._store))
 
 
 def _no_key(*texts: str) -> None:

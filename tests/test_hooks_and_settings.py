@@ -295,7 +295,8 @@ def test_bad_values_are_usage_errors(
         (
             "account_links(sed=1)",
             "unexpected argument 'sed' (did you mean 'seed'?); accepted: "
-            "seed, link_lifetime, api_version, mode, unfaked, other_hosts, real_retry_sleeps",
+            "seed, link_lifetime, api_version, extra_api_versions, mode, unfaked, other_hosts, "
+            "real_retry_sleeps",
         ),
         ("account_links(summary=True)", "unexpected argument 'summary'"),
         ('account_links(mode="prod")', "mode must be one of test, live, got 'prod'"),
@@ -370,7 +371,7 @@ def test_validation_is_kept(account_links):
     assert post().json()["url"] == "https://x.test/"
 
 def test_misuse(account_links):
-    with pytest.raises(ValueError, match="unknown field 'link'; an Account Link has object, "):
+    with pytest.raises(ValueError, match="unknown field 'link'; the answer has account, created, "):
         account_links.override_next(link="x")
     with pytest.raises(ValueError, match="times must be an integer >= 1 or None, got 0"):
         account_links.override_next(url="x", times=0)
@@ -414,16 +415,21 @@ def test_a_failed_test_reports_its_exchanges(pytester: pytest.Pytester) -> None:
 
     golden = [
         "*- account-links: 4 calls (seed 0) -*",
-        "#  method  path                    version            idempotency key  status"
-        "              error                      account                key",
-        "1  POST    /v2/core/account_links  2026-10-28.endive  key-1            200"
-        "                 -                          acct_1Nv0FGQ9RKHgCVdK  sk_test_...lfQ2",
-        "2  POST    /v2/core/account_links  2026-09-30.endive  key-2            404"
-        "                 not_found (@stripe_error)  acct_1Nv0FGQ9RKHgCVdK  sk_test_...lfQ2",
-        "3  POST    /v2/core/account_links  2026-10-28.endive  key-3            400"
-        "                 invalid_fields             acct_1                 sk_test_...lfQ2",
-        "4  POST    /v2/core/account_links  2026-10-28.endive  key-4            "
-        "connection_refused  - (outage)                 acct_1Nv0FGQ9RKHgCVdK  sk_test_...lfQ2",
+        "#  endpoint                      path                    version            "
+        "idempotency key  status              error                      account"
+        "                key",
+        "1  v2.core.account_links.create  /v2/core/account_links  2026-10-28.endive  key-1"
+        "            200                 -                          acct_1Nv0FGQ9RKHgCVdK"
+        "  sk_test_...lfQ2",
+        "2  v2.core.account_links.create  /v2/core/account_links  2026-09-30.endive  key-2"
+        "            404                 not_found (@stripe_error)  acct_1Nv0FGQ9RKHgCVdK"
+        "  sk_test_...lfQ2",
+        "3  v2.core.account_links.create  /v2/core/account_links  2026-10-28.endive  key-3"
+        "            400                 invalid_fields             acct_1"
+        "                 sk_test_...lfQ2",
+        "4  v2.core.account_links.create  /v2/core/account_links  2026-10-28.endive  key-4"
+        "            connection_refused  - (outage)                 acct_1Nv0FGQ9RKHgCVdK"
+        "  sk_test_...lfQ2",
         "refused (not faked): GET https://api.stripe.com/v1/balance",
     ]
     result.stdout.fnmatch_lines(golden, consecutive=True)
@@ -481,7 +487,7 @@ def test_help_golden(pytester: pytest.Pytester) -> None:
 
     result.stdout.fnmatch_lines(
         [
-            "pytest-account-links (offline fake of Stripe's POST /v2/core/account_links):",
+            "pytest-account-links (an offline fake of Stripe's Connect onboarding endpoints):",
             "  --account-links-seed=INT",
             "*base seed of every fabricated value*",
             "  --account-links-link-lifetime=DURATION",
@@ -511,8 +517,8 @@ def test_settings_marker_is_listed(pytester: pytest.Pytester) -> None:
         [
             "@pytest.mark.stripe_accounts(*accounts, v2_enabled=True): declare*",
             "@pytest.mark.account_links(*, seed=None, link_lifetime=None, api_version=None, "
-            "mode=None, unfaked=None, other_hosts=None, real_retry_sleeps=None): the plugin's "
-            "settings*",
+            "extra_api_versions=None, mode=None, unfaked=None, other_hosts=None, "
+            "real_retry_sleeps=None): the plugin's settings*",
         ]
     )
 

@@ -35,8 +35,9 @@ def test_other_stripe_urls_are_refused_naming_method_and_url(
         requests.request(method, url, headers=KEY)
 
     assert f"{method} " in str(refused.value)
-    assert "is not faked; only POST https://api.stripe.com/v2/core/account_links is" in str(
-        refused.value
+    assert (
+        "is not faked; the fake serves POST /v2/core/account_links, GET /v2/core/events/{id}."
+        in str(refused.value)
     )
     assert [(r.method, r.url) for r in account_links.unfaked] == [
         (refused.value.method, refused.value.url)

@@ -53,7 +53,7 @@ def test_fixtures_are_documented(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(
         [
             "*account_links -- *plugin.py*",
-            "*Fake Stripe's POST /v2/core/account_links offline; refuse every other Stripe URL.",
+            "*Fake Stripe's Connect onboarding endpoints offline; refuse every other Stripe URL.",
         ]
     )
     result.stdout.fnmatch_lines(
@@ -75,7 +75,7 @@ def test_help_shows_the_option_group(pytester: pytest.Pytester) -> None:
 
     result.stdout.fnmatch_lines(
         [
-            "pytest-account-links (offline fake of Stripe's POST /v2/core/account_links):",
+            "pytest-account-links (an offline fake of Stripe's Connect onboarding endpoints):",
             "*--account-links-seed=INT*",
         ]
     )

@@ -142,7 +142,7 @@ def test_programmatic_misuse_raises_at_once(pytester: pytest.Pytester) -> None:
         """
 import re
 
-from pytest_account_links._markers import MarkerError
+from pytest_account_links._marker_options import MarkerError
 
 def test_fail_next_unknown_code(account_links):
     expected = "fail_next(): unknown code 'not_fond' (did you mean 'not_found'?)"
@@ -243,7 +243,7 @@ def test_sdk_without_fixture(stripe_api_key):
             'stripe_error("not_found", tims=2)',
             "*@pytest.mark.stripe_error: unexpected argument 'tims' (did you mean 'times'?); "
             "accepted: code, message, user_message, applied_configurations, times, after, "
-            "should_retry",
+            "should_retry, endpoint",
         ),
         (
             'stripe_error("not_found", times=-1)',
@@ -287,7 +287,21 @@ def test_sdk_without_fixture(stripe_api_key):
         ('stripe_rate_limit(2, per="acct")', "*per: got 'acct', expected 'account' or 'total'"),
         (
             'stripe_eror("not_found")',
-            "*unknown marker @pytest.mark.stripe_eror; did you mean @pytest.mark.stripe_error?*",
+            "*unknown marker @pytest.mark.stripe_eror (did you mean @pytest.mark.stripe_error?)*",
+        ),
+        (
+            'stripe_error("not_found", endpoint="v2.core.acount_links.create")',
+            "*@pytest.mark.stripe_error: endpoint: unknown endpoint 'v2.core.acount_links.create' "
+            "(did you mean 'v2.core.account_links.create'?); faked endpoints: "
+            "v2.core.account_links.create, v2.core.events.retrieve, or '*' for all",
+        ),
+        (
+            "stripe_outage(503, endpoint=[])",
+            "*@pytest.mark.stripe_outage: endpoint: names no endpoint; give a name, or '*'",
+        ),
+        (
+            "stripe_rate_limit(1, endpoint=3)",
+            "*endpoint: expected an endpoint name, a list of them, or '*', got 3",
         ),
     ],
 )
@@ -318,11 +332,13 @@ def test_markers_are_listed_with_signature_and_description(pytester: pytest.Pyte
     result.stdout.fnmatch_lines(
         [
             "@pytest.mark.stripe_error(code, *, message=None, user_message=None, "
-            "applied_configurations=None, times=None, after=0, should_retry=None): answer valid*",
-            "@pytest.mark.stripe_outage(kind=503, *, times=None, after=0, should_retry=None): "
-            "fail account-link calls*",
+            "applied_configurations=None, times=None, after=0, should_retry=None, "
+            "endpoint='v2.core.account_links.create'): answer valid requests to `endpoint`*",
+            "@pytest.mark.stripe_outage(kind=503, *, times=None, after=0, should_retry=None, "
+            "endpoint='v2.core.account_links.create'): fail calls to `endpoint`*",
             "@pytest.mark.stripe_rate_limit(limit, *, window=1.0, per='account', "
-            "should_retry=None): answer 429*",
+            "should_retry=None, endpoint='v2.core.account_links.create'): answer 429*",
+            "@pytest.mark.stripe_accounts(*accounts, v2_enabled=True): declare*",
         ]
     )
 

@@ -40,7 +40,7 @@ def test_sdk_returns_an_account_link_whose_fields_read_back(
     assert link.use_case.account_onboarding.refresh_url == "https://example.com/reauth"
     assert link.use_case.account_onboarding.return_url == "https://example.com/return"
     assert re.fullmatch(
-        r"https://accounts\.stripe\.com/r/acct_1Nv0FGQ9RKHgCVdK#alu_test_[A-Za-z0-9]{48}", link.url
+        r"https://accounts\.stripe\.com/r/acct_1Nv0FGQ9RKHgCVdK#alu_test_[A-Za-z0-9]{44}", link.url
     )
     assert RFC3339_MS.match(link.created)
     assert RFC3339_MS.match(link.expires_at)
@@ -97,7 +97,7 @@ def test_live_keys_make_live_links(account_links: AccountLinksFake, key: str) ->
     body = requests.post(URL, json=ONBOARDING, headers={"Authorization": f"Bearer {key}"}).json()
 
     assert body["livemode"] is True
-    assert re.search(r"#alu_live_[A-Za-z0-9]{48}$", body["url"])
+    assert re.search(r"#alu_live_[A-Za-z0-9]{44}$", body["url"])
 
 
 def test_restricted_test_key_makes_a_test_link(account_links: AccountLinksFake) -> None:

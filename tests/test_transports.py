@@ -46,7 +46,7 @@ def test_valid_request_gets_an_account_link(
     body = reply.json()
     jsonschema.validate(body, schema("v2.core.account_link"))
     assert re.fullmatch(
-        r"https://accounts\.stripe\.com/r/acct_1Nv0FGQ9RKHgCVdK#alu_test_\w{48}", body["url"]
+        r"https://accounts\.stripe\.com/r/acct_1Nv0FGQ9RKHgCVdK#alu_test_\w{44}", body["url"]
     )
     assert reply.headers["content-type"] == "application/json"
     assert reply.headers["idempotency-key"] == "k-1"

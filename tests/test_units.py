@@ -6,46 +6,42 @@ import functools
 import json
 import re
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
 import pytest
-from faker import Faker
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pytest_account_links import Clock
-from pytest_account_links._endpoint import EndpointState, handle
+from pytest_account_links._fake import FakeFactory
+from pytest_account_links._pipeline import run
 from pytest_account_links._secrets import mask_authorization, mask_key
-from pytest_account_links._state import Accounts
 from pytest_account_links._versions import parse_version
-from pytest_account_links._wire import WireRequest, is_stripe_host
-from pytest_account_links.errors import CATALOGUE, error_body
-from pytest_account_links.provider import StripeProvider
+from pytest_account_links._wire import WireRequest, WireResponse, is_stripe_host
+from pytest_account_links.endpoints import BY_NAME, route
+from pytest_account_links.errors import CATALOGUE
+from pytest_account_links.generations.v2 import V2
 from tests.conftest import ONBOARDING
 
+if TYPE_CHECKING:
+    from pytest_account_links._store import Store
+
 URL = "https://api.stripe.com/v2/core/account_links"
+LINKS = BY_NAME["v2.core.account_links.create"]
 
 
 @functools.cache
-def _faker() -> Faker:
-    return Faker()
+def _factory() -> FakeFactory:
+    return FakeFactory()
 
 
-def _state() -> EndpointState:
-    faker = _faker()
-    ids = StripeProvider(faker["en_US"])
-    faker.seed_instance(3)
-    return EndpointState(
-        accounts=Accounts(faker, ids),
-        ids=ids,
-        clock=Clock(),
-        link_lifetime=timedelta(minutes=10),
-        default_api_version="2026-10-28.endive",
-    )
+def _store() -> Store:
+    return _factory().store_for("tests/test_units.py::unit")
 
 
 @pytest.fixture
-def state() -> EndpointState:
-    return _state()
+def store() -> Store:
+    return _store()
 
 
 def _request(body: bytes, **headers: str) -> WireRequest:
@@ -57,29 +53,67 @@ def _request(body: bytes, **headers: str) -> WireRequest:
     )
 
 
-def test_endpoint_is_a_plain_function(state: EndpointState) -> None:
-    state.clock.freeze(datetime(2025, 3, 27, 17, 15, 18, tzinfo=timezone.utc))
-
-    outcome = handle(_request(json.dumps(ONBOARDING).encode()), state)
-
-    assert outcome.response.status == 200
-    assert json.loads(outcome.response.body) == outcome.body
-    assert outcome.body["created"] == "2025-03-27T17:15:18.000Z"
-    assert outcome.body["expires_at"] == "2025-03-27T17:25:18.000Z"
-    assert outcome.params is not None
-    assert outcome.response.headers["Request-Id"] == outcome.request_id
+def _answer(request: WireRequest, store: Store) -> tuple[dict[str, object], WireResponse]:
+    call, response = run(request, LINKS, {}, store)
+    return call.response, response
 
 
-def test_key_is_checked_before_the_body(state: EndpointState) -> None:
+def test_the_pipeline_is_a_plain_function(store: Store) -> None:
+    store.clock.freeze(datetime(2025, 3, 27, 17, 15, 18, tzinfo=timezone.utc))
+
+    call, response = run(_request(json.dumps(ONBOARDING).encode()), LINKS, {}, store)
+
+    assert response.status == 200
+    assert json.loads(response.body) == call.response
+    assert call.response["created"] == "2025-03-27T17:15:18.000Z"
+    assert call.response["expires_at"] == "2025-03-27T17:25:18.000Z"
+    assert call.request is not None
+    assert call.endpoint == "v2.core.account_links.create"
+    assert response.headers["Request-Id"] == call.request_id
+    assert store.calls.every == [call]
+
+
+def test_key_is_checked_before_the_body(store: Store) -> None:
     request = WireRequest(method="POST", url=URL, headers={}, body=b"not json")
 
-    assert handle(request, state).response.status == 401
+    assert _answer(request, store)[1].status == 401
 
 
-def test_version_is_checked_before_the_body(state: EndpointState) -> None:
-    outcome = handle(_request(b"not json", **{"stripe-version": "bad"}), state)
+def test_version_is_checked_before_the_body(store: Store) -> None:
+    body, _ = _answer(_request(b"not json", **{"stripe-version": "bad"}), store)
 
-    assert outcome.body["error"]["code"] == "invalid_api_version"
+    assert body["error"]["code"] == "invalid_api_version"  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "found"),
+    [
+        ("POST", URL, ("v2.core.account_links.create", {})),
+        (
+            "POST",
+            "https://api.stripe.com:443/v2/core/account_links",
+            ("v2.core.account_links.create", {}),
+        ),
+        (
+            "GET",
+            "https://api.stripe.com/v2/core/events/evt_1?x=1",
+            ("v2.core.events.retrieve", {"id": "evt_1"}),
+        ),
+        ("GET", URL, None),
+        ("POST", "http://api.stripe.com/v2/core/account_links", None),
+        ("POST", "https://files.stripe.com/v2/core/account_links", None),
+        ("GET", "https://api.stripe.com/v2/core/events/evt_1/more", None),
+        ("GET", "https://api.stripe.com/v2/core/events/", None),
+        ("POST", "https://api.stripe.com:8443/v2/core/account_links", None),
+        ("POST", "https://[::1/v2/core/account_links", None),
+    ],
+)
+def test_routing_is_by_method_and_path(
+    method: str, url: str, found: tuple[str, dict[str, str]] | None
+) -> None:
+    routed = route(method, url)
+
+    assert (None if routed is None else (routed[0].name, routed[1])) == found
 
 
 JSON = st.recursive(
@@ -126,13 +160,13 @@ def test_whatever_is_sent_gets_a_stripe_shaped_answer(
         body=body,
     )
 
-    outcome = handle(request, _state())
+    _, response = _answer(request, _store())
 
-    decoded = json.loads(outcome.response.body)
-    if outcome.response.status == 200:
+    decoded = json.loads(response.body)
+    if response.status == 200:
         assert decoded["object"] == "v2.core.account_link"
     else:
-        assert outcome.response.status in (400, 401)
+        assert response.status in (400, 401)
         assert set(decoded) == {"error"}
         assert decoded["error"]["code"] in CATALOGUE
         assert decoded["error"]["message"]
@@ -229,6 +263,10 @@ def test_clock_freezes_and_advances() -> None:
 
 
 def test_error_body_follows_the_catalogue() -> None:
+    def error_body(code: str, **extras: object) -> dict[str, dict[str, object]]:
+        body: dict[str, dict[str, object]] = V2.error_body(CATALOGUE[code], None, dict(extras))
+        return body
+
     assert error_body("not_found") == {
         "error": {"code": "not_found", "message": "The resource wasn't found."}
     }

@@ -1,20 +1,33 @@
-"""mkdocs hook: the error catalogue page's table is generated from the plugin's own
-catalogue at build time, so the site cannot drift from the code."""
+"""mkdocs hook: tables generated from the code at build time, so the site cannot drift.
+
+- ``errors.md``: the error catalogue, from ``errors.CATALOGUE`` and the endpoints;
+- ``architecture.md``: the pipeline's stages, from ``_pipeline.STEPS`` and ``AFTER``.
+"""
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from pytest_account_links._pipeline import stages_table
 from pytest_account_links.errors import catalogue_table
 
-_TABLE = re.compile(r"<!-- catalogue -->.*?<!-- /catalogue -->", re.S)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+_GENERATED: dict[str, tuple[str, Callable[[], str]]] = {
+    "errors.md": ("catalogue", catalogue_table),
+    "architecture.md": ("stages", stages_table),
+}
 
 
 def on_page_markdown(markdown: str, page: Any, **kwargs: Any) -> str:
-    if page.file.src_path != "errors.md":
+    generated = _GENERATED.get(page.file.src_path)
+    if generated is None:
         return markdown
-    if not _TABLE.search(markdown):
-        raise ValueError("docs/errors.md lost its <!-- catalogue --> markers")
-    table = f"<!-- catalogue -->\n{catalogue_table()}\n<!-- /catalogue -->"
-    return _TABLE.sub(lambda _: table, markdown)
+    marker, table = generated
+    pattern = re.compile(rf"<!-- {marker} -->.*?<!-- /{marker} -->", re.S)
+    if not pattern.search(markdown):
+        raise ValueError(f"docs/{page.file.src_path} lost its <!-- {marker} --> markers")
+    block = f"<!-- {marker} -->\n{table()}\n<!-- /{marker} -->"
+    return pattern.sub(lambda _: block, markdown)

@@ -20,7 +20,6 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-import responses
 from requests.adapters import BaseAdapter, HTTPAdapter
 from requests.exceptions import ConnectionError, ReadTimeout
 
@@ -90,6 +89,8 @@ class StripeAdapter(BaseAdapter):
         except TransportFault as fault:
             failure = ConnectionError if fault.kind == "connection_refused" else ReadTimeout
             raise failure(str(fault), request=request) from None
+        import responses  # loaded by the first answer, not by every run that imports requests
+
         mocked = responses.Response(
             method=method,
             url=_ANY_URL,

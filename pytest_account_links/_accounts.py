@@ -1,38 +1,26 @@
-"""What the fake remembers within one test: connected accounts, idempotency keys,
-the links it created, and the events their completion produced.
+"""The platform's connected accounts, as the fake knows them in one test.
 
-Plain Python, no pytest, no HTTP library. The endpoint reads and changes these
-under the fake's lock; a test that declares accounts while other threads call
-the fake should declare them first.
+Plain Python, no pytest, no HTTP library. Read and changed under the store's
+lock (:mod:`._store`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
-import json
-import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from pytest_account_links._clock import rfc3339
 from pytest_account_links._extensions import NoExtensions
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Sequence
-    from datetime import datetime
 
     from faker import Faker
 
     from pytest_account_links._extensions import Extensions
-    from pytest_account_links._wire import WireResponse
-    from pytest_account_links.provider import StripeProvider
+    from pytest_account_links._ids import Ids
 
 Configuration = Literal["customer", "merchant", "recipient"]
 CONFIGURATIONS: tuple[Configuration, ...] = ("customer", "merchant", "recipient")
-
-#: An idempotency key longer than this is refused, as Stripe does.
-MAX_IDEMPOTENCY_KEY = 255
 
 
 class ConnectedAccount:
@@ -115,8 +103,8 @@ class Accounts:
 
     def __init__(
         self,
-        faker: Faker,
-        ids: StripeProvider,
+        faker: Callable[[], Faker],
+        ids: Ids,
         extensions: Extensions | None = None,
         seed: int = 0,
     ) -> None:
@@ -129,6 +117,8 @@ class Accounts:
         self._declared = 0
         #: Whether Accounts v2 is enabled for the platform.
         self.v2_enabled = True
+        #: True once a ``stripe_accounts`` marker set :attr:`v2_enabled` (the closest wins).
+        self.v2_marked = False
 
     def add(
         self,
@@ -140,7 +130,7 @@ class Accounts:
         country: str | None = None,
     ) -> ConnectedAccount:
         """Declare an account (a fabricated ID when none is given) and return it."""
-        from pytest_account_links._markers import parse
+        from pytest_account_links._marker_options import parse
 
         options = parse(
             "stripe_accounts",
@@ -158,11 +148,12 @@ class Accounts:
             },
             shown="account_links.accounts.add()",
         )
-        return self._declare(options.accounts[0])
+        return self.declare(options.accounts[0])
 
-    def _declare(self, spec: Any) -> ConnectedAccount:
+    def declare(self, spec: Any) -> ConnectedAccount:
+        """Declare the account ``spec`` (an ``AccountSpec``) describes."""
         account = self._fabricate(
-            spec.id or self._ids.stripe_account_id(),
+            spec.id or self._ids.account_id(),
             tuple(spec.configurations),
             declared=True,
         )
@@ -191,19 +182,15 @@ class Accounts:
     def _details_of(self, id: str) -> dict[str, Any]:
         """The fabricated details of account ``id``, from a seed of its own.
 
-        The fake's Faker is reseeded for the account and its stream restored after,
-        so the IDs and tokens the test sees do not depend on which details it read.
+        Each account's own seed: the details do not depend on which accounts the
+        test read, or in which order.
         """
-        random = self._faker.random
-        saved = random.getstate()
+        faker = self._faker()
         digest = hashlib.blake2b(f"{self._seed}\0account\0{id}".encode(), digest_size=8)
-        random.seed(int.from_bytes(digest.digest(), "big"))
-        try:
-            details = dict(self._extensions.account(id, self._faker))
-            if not {"display_name", "contact_email", "country"} <= details.keys():
-                details = {**fabricated_details(self._faker), **details}
-        finally:
-            random.setstate(saved)
+        faker.seed_instance(int.from_bytes(digest.digest(), "big"))
+        details = dict(self._extensions.account(id, faker))
+        if not {"display_name", "contact_email", "country"} <= details.keys():
+            details = {**fabricated_details(faker), **details}
         return details
 
     @property
@@ -235,106 +222,3 @@ class Accounts:
 
     def __repr__(self) -> str:
         return f"<Accounts {sorted(self._accounts)} v2_enabled={self.v2_enabled}>"
-
-
-@dataclass
-class Link:
-    """An Account Link the fake created, and what became of it."""
-
-    url: str
-    account: str
-    use_case: str
-    refresh_url: str
-    return_url: str | None
-    created: datetime
-    expires_at: datetime
-    livemode: bool
-    configurations: tuple[str, ...]
-    used: bool = False
-
-
-@dataclass(frozen=True)
-class Visit:
-    """Someone opened a link: where Stripe sent the browser, and why."""
-
-    url: str
-    #: ``completed``, ``abandoned``, ``expired``, ``used`` or ``unknown``.
-    outcome: str
-    #: Where the browser went: ``return_url``, ``refresh_url``, or None.
-    redirect: str | None
-    link: Link | None
-
-
-@dataclass(frozen=True)
-class DeliveredEvent:
-    """A thin event as Stripe would deliver it to an event destination."""
-
-    id: str
-    type: str
-    #: The request body Stripe would POST to the webhook endpoint.
-    payload: str
-    #: The headers it would carry, ``Stripe-Signature`` among them.
-    headers: dict[str, str]
-    #: The full event, as ``GET /v2/core/events/{id}`` answers it.
-    event: dict[str, Any]
-
-
-def sign(payload: str, secret: str, timestamp: int | None = None) -> str:
-    """A ``Stripe-Signature`` header for ``payload``: ``t=<unix time>,v1=<HMAC-SHA256>``."""
-    moment = int(time.time()) if timestamp is None else timestamp
-    digest = hmac.new(secret.encode(), f"{moment}.{payload}".encode(), hashlib.sha256)
-    return f"t={moment},v1={digest.hexdigest()}"
-
-
-def returned_event(
-    link: Link, account: ConnectedAccount, event_id: str, now: datetime, secret: str
-) -> DeliveredEvent:
-    """The ``v2.core.account_link.returned`` event of a completed link."""
-    thin = {
-        "id": event_id,
-        "object": "v2.core.event",
-        "type": "v2.core.account_link.returned",
-        "created": rfc3339(now),
-        "livemode": link.livemode,
-    }
-    payload = json.dumps(thin, indent=2)
-    event = {
-        **thin,
-        "data": {
-            "account_id": link.account,
-            "configurations": list(account.configurations),
-            "use_case": link.use_case,
-        },
-    }
-    return DeliveredEvent(
-        id=event_id,
-        type="v2.core.account_link.returned",
-        payload=payload,
-        headers={
-            "Content-Type": "application/json; charset=utf-8",
-            "Stripe-Signature": sign(payload, secret),
-        },
-        event=event,
-    )
-
-
-@dataclass
-class Saved:
-    """The first successful answer to an idempotency key."""
-
-    body: Any
-    response: WireResponse
-    request_id: str
-
-
-class IdempotencyKeys:
-    """Idempotency keys seen in this test and the answers they were given."""
-
-    def __init__(self) -> None:
-        self._saved: dict[str, Saved] = {}
-
-    def lookup(self, key: str) -> Saved | None:
-        return self._saved.get(key)
-
-    def save(self, key: str, body: Any, response: WireResponse, request_id: str) -> None:
-        self._saved.setdefault(key, Saved(body=body, response=response, request_id=request_id))

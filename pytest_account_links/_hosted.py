@@ -1,0 +1,81 @@
+"""Stripe's hosted onboarding, simulated: what happens when someone opens a link.
+
+``account_links.visit(url)`` comes here. A valid, unexpired, unused link is used
+up and the flow completes (the browser goes to ``return_url``, the
+``v2.core.account_link.returned`` event is delivered); an expired or used link,
+or an unknown token for an account that has links, sends the browser to
+``refresh_url``, as Stripe's hosted page does.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from pytest_account_links._events import returned_event
+from pytest_account_links._links import Visit
+
+if TYPE_CHECKING:
+    from pytest_account_links._links import Link
+    from pytest_account_links._store import Store
+
+#: ``https://accounts.stripe.com/r/<account>#<token>``: the shape of an Account Link URL.
+_LINK_URL = re.compile(r"^https://[a-z.]*stripe\.com/r/(?P<account>[^/#?]+)#(?P<token>[^#]*)$")
+
+
+def link_url(link: Any) -> str:
+    """The URL of ``link``: the SDK's ``AccountLink`` object, a dict, or the URL itself."""
+    url = link.get("url") if isinstance(link, dict) else getattr(link, "url", link)
+    if not isinstance(url, str):
+        raise TypeError(
+            "pytest-account-links: visit() takes an Account Link (the SDK's AccountLink, or "
+            f"its url), got {type(link).__name__}"
+        )
+    return url
+
+
+def visit(store: Store, link: Any, *, abandon: bool = False) -> str | None:
+    """Open a link as its account holder would; where Stripe sends the browser."""
+    __tracebackhide__ = True
+    url = link_url(link)
+    shaped = _LINK_URL.match(url)
+    if shaped is None:
+        raise ValueError(
+            f"pytest-account-links: visit({url!r}): this is not an Account Link URL "
+            "(expected https://accounts.stripe.com/r/<account>#<token>, as "
+            "account_links.create answers)"
+        )
+    with store.lock:
+        found = store.links.get(shaped["token"])
+        if found is None:
+            known = [one for one in store.links.values() if one.account == shaped["account"]]
+            if not known:
+                raise ValueError(
+                    f"pytest-account-links: visit({url!r}): no link was created for "
+                    f"{shaped['account']!r} in this test, so there is no refresh_url to send "
+                    "the browser to"
+                )
+            record = Visit(url, "unknown", known[-1].refresh_url, None)
+        elif found.used:
+            record = Visit(url, "used", found.refresh_url, found)
+        elif store.clock.now() >= found.expires_at:
+            record = Visit(url, "expired", found.refresh_url, found)
+        else:
+            found.used = True
+            if abandon:
+                record = Visit(url, "abandoned", None, found)
+            else:
+                record = Visit(url, "completed", found.return_url, found)
+                _complete(store, found)
+        store.visits.append(record)
+    return record.redirect
+
+
+def _complete(store: Store, link: Link) -> None:
+    account = store.accounts.met(link.account, link.configurations or None)
+    account.completed.append(link.use_case)
+    prefix = "evt_" if link.livemode else "evt_test_"
+    event_id = prefix + store.ids.token(24)
+    store.events.append(
+        returned_event(link, account, event_id, store.clock.now(), store.webhook_secret)
+    )

@@ -1,0 +1,37 @@
+"""The Account Links a test created, and the visits to them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+
+@dataclass
+class Link:
+    """An Account Link the fake created, and what became of it."""
+
+    url: str
+    account: str
+    use_case: str
+    refresh_url: str
+    return_url: str | None
+    created: datetime
+    expires_at: datetime
+    livemode: bool
+    configurations: tuple[str, ...]
+    used: bool = False
+
+
+@dataclass(frozen=True)
+class Visit:
+    """Someone opened a link: where Stripe sent the browser, and why."""
+
+    url: str
+    #: ``completed``, ``abandoned``, ``expired``, ``used`` or ``unknown``.
+    outcome: str
+    #: Where the browser went: ``return_url``, ``refresh_url``, or None.
+    redirect: str | None
+    link: Link | None

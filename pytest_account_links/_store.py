@@ -1,0 +1,120 @@
+"""Everything the fake remembers within one test, behind one lock.
+
+The pipeline reads and changes it under :attr:`Store.lock` (re-entrant: the
+plugin's hooks, called under it, may read the fake from the same thread); the
+fake's methods take the same lock. Nothing here outlives the test: the fixture
+builds a new store for each run of each test.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pytest_account_links._accounts import Accounts
+from pytest_account_links._calls import CallLog
+from pytest_account_links._clock import Clock
+from pytest_account_links._extensions import NoExtensions
+from pytest_account_links._idempotency import IdempotencyKeys
+from pytest_account_links._ids import Ids
+from pytest_account_links._scenarios import Scenario
+from pytest_account_links._settings import Settings
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import timedelta
+
+    from faker import Faker
+
+    from pytest_account_links._events import DeliveredEvent
+    from pytest_account_links._extensions import Extensions
+    from pytest_account_links._links import Link, Visit
+    from pytest_account_links.errors import UnfakedRequestError
+
+
+@dataclass
+class Override:
+    """Fields to set on (or a function to rewrite) the next ``times`` successful answers."""
+
+    endpoints: frozenset[str] | None
+    fields: dict[str, Any]
+    function: Callable[[dict[str, Any]], dict[str, Any] | None] | None
+    times: int | None
+
+    def apply(self, body: dict[str, Any]) -> dict[str, Any]:
+        body = {**body, **self.fields}
+        if self.function is not None:
+            body = self.function(dict(body)) or body
+        return body
+
+
+class Store:
+    """One test's state: fabrication, time, settings, accounts, links, events, calls."""
+
+    def __init__(
+        self,
+        *,
+        seed: int,
+        faker: Callable[[], Faker],
+        settings: Settings | None = None,
+        extensions: Extensions | None = None,
+    ) -> None:
+        settings = settings or Settings()
+        #: The one lock of the test's state.
+        self.lock = threading.RLock()
+        self.seed = seed
+        self._faker_source = faker
+        self._faker: Faker | None = None
+        self.ids = Ids(seed)
+        self.settings = settings
+        self.extensions: Extensions = extensions or NoExtensions()
+        self.clock = Clock(self.lock)
+        self.link_lifetime: timedelta = settings.link_lifetime
+        self.default_api_version: str = settings.api_version
+        self.extra_api_versions: tuple[str, ...] = settings.extra_api_versions
+        self.calls = CallLog(self.lock)
+        self.unfaked: list[UnfakedRequestError] = []
+        self.retry_sleeps: list[float] = []
+        self.scenario = Scenario()
+        self.accounts = Accounts(faker, self.ids, self.extensions, seed=seed)
+        self.idempotency = IdempotencyKeys()
+        #: The links created in this test, by their token.
+        self.links: dict[str, Link] = {}
+        self.events: list[DeliveredEvent] = []
+        self.visits: list[Visit] = []
+        self.overrides: list[Override] = []
+
+    @property
+    def faker(self) -> Faker:
+        """The session's Faker, seeded for this test when first asked for (built lazily)."""
+        if self._faker is None:
+            self._faker = self._faker_source()
+            self._faker.seed_instance(self.seed)
+        return self._faker
+
+    @property
+    def webhook_secret(self) -> str:
+        """The signing secret of the fake's event destination (``whsec_...``), seeded."""
+        digest = hashlib.blake2b(f"whsec\0{self.seed}".encode(), digest_size=24).hexdigest()
+        return f"whsec_{digest}"
+
+    def event(self, event_id: str) -> DeliveredEvent | None:
+        """The event ``event_id`` this test's fake delivered, or None."""
+        for event in self.events:
+            if event.id == event_id:
+                return event
+        return None
+
+    def take_override(self, endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
+        """``body`` through the oldest override for ``endpoint``, which is used up by it."""
+        for override in self.overrides:
+            if override.endpoints is None or endpoint in override.endpoints:
+                body = override.apply(body)
+                if override.times is not None:
+                    override.times -= 1
+                    if override.times == 0:
+                        self.overrides.remove(override)
+                return body
+        return body

@@ -1,0 +1,133 @@
+"""``POST /v2/core/account_links``: create an Account Link.
+
+The SDK's ``client.v2.core.account_links.create``.
+
+Sources: Stripe's OpenAPI spec (``shared/spec/account-links-v2.openapi.json``:
+the body, the ``v2.core.account_link`` object, the errors the operation lists)
+and the API reference page (``shared/seed/create-account-link-v2.txt``: the
+statuses of those errors, the 10-minute lifetime, the URL's shape). Generally
+available from ``2025-12-15.clover`` (stripe-python 14.1.0), in preview from
+``2025-07-30.preview`` (Stripe's changelog).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from pytest_account_links._links import Link
+from pytest_account_links._versions import CONFIGURATIONS_REMOVED_IN
+from pytest_account_links.endpoints._endpoint import Endpoint
+from pytest_account_links.generations.v2 import V2, rfc3339
+
+if TYPE_CHECKING:
+    from pytest_account_links._pipeline import Answer, Exchange
+    from pytest_account_links._versions import ApiVersion
+    from pytest_account_links.models import AccountLinkCreateParams
+
+
+def _params(version: ApiVersion) -> Any:
+    from pytest_account_links import models
+
+    if version.takes_configurations:
+        return models.LegacyAccountLinkCreateParams
+    return models.AccountLinkCreateParams
+
+
+def _refused(x: Exchange) -> Answer | None:
+    """Why the platform's state refuses a valid request (Stripe's documented errors)."""
+    params: AccountLinkCreateParams = x.params
+    accounts = x.store.accounts
+    if not accounts.v2_enabled:
+        return x.error("accounts_v2_access_blocked")
+    sent = getattr(params.use_case.options, "configurations", None)
+    account = accounts.get(params.account)
+    if accounts.declared and (account is None or not account.declared):
+        return x.error("not_found", f"No such account: '{params.account}'")
+    account = accounts.met(params.account, sent)
+    assert x.version is not None
+    if x.version.takes_configurations and set(sent or ()) != set(account.configurations):
+        return x.error(
+            "configs_must_match_to_use_account_links",
+            f"Account {params.account} has the configurations "
+            f"{', '.join(account.configurations)}; the request asked for {', '.join(sent or ())}.",
+            applied_configurations=list(account.configurations),
+        )
+    return None
+
+
+def _respond(x: Exchange) -> Answer:
+    params: AccountLinkCreateParams = x.params
+    assert x.key is not None
+    created = x.store.clock.now()
+    return x.ok(
+        {
+            "object": "v2.core.account_link",
+            "account": params.account,
+            "created": rfc3339(created),
+            "expires_at": rfc3339(created + x.store.link_lifetime),
+            "livemode": x.key.livemode,
+            "url": x.store.ids.link_url(params.account, x.key.livemode),
+            "use_case": _sorted(params.use_case.to_wire()),
+        }
+    )
+
+
+def _keep(x: Exchange, link: Any) -> None:
+    """Keep the link as answered (after hooks and overrides), for ``visit()``."""
+    params: AccountLinkCreateParams = x.params
+    assert x.key is not None
+    url = str(link.get("url", ""))
+    created = _time(link.get("created")) or x.store.clock.now()
+    # An override may have replaced expires_at with something unreadable: keep the fake's own.
+    expires = _time(link.get("expires_at")) or created + x.store.link_lifetime
+    options = params.use_case.options
+    x.store.links[url.rsplit("#", 1)[-1]] = Link(
+        url=url,
+        account=params.account,
+        use_case=params.use_case.type,
+        refresh_url=options.refresh_url,
+        return_url=options.return_url,
+        created=created,
+        expires_at=expires,
+        livemode=x.key.livemode,
+        configurations=tuple(getattr(options, "configurations", ())),
+    )
+
+
+def _time(value: Any) -> datetime | None:
+    with contextlib.suppress(ValueError, TypeError):
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return None
+
+
+def _sorted(value: Any) -> Any:
+    """Keys in alphabetical order, as Stripe writes v2 objects."""
+    if isinstance(value, dict):
+        return {key: _sorted(value[key]) for key in sorted(value)}
+    return value
+
+
+ENDPOINT = Endpoint(
+    name="v2.core.account_links.create",
+    method="POST",
+    path="/v2/core/account_links",
+    generation=V2,
+    summary="Create an Account Link: a single-use URL to Stripe's hosted onboarding.",
+    respond=_respond,
+    errors=(
+        "accounts_v2_access_blocked",
+        "configs_must_match_to_use_account_links",
+        "not_found",
+        "account_rate_limit_exceeded",
+    ),
+    params=_params,
+    check=_refused,
+    keep=_keep,
+    account=lambda x: x.body.field("account"),
+    available_from="2025-12-15.clover",
+    preview_from="2025-07-30.preview",
+    removed={"configurations": CONFIGURATIONS_REMOVED_IN},
+    fields=("object", "account", "created", "expires_at", "livemode", "url", "use_case"),
+)

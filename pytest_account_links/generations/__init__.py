@@ -1,0 +1,85 @@
+"""What differs between Stripe's API generations, as data an endpoint names.
+
+An endpoint declares its generation (:data:`.v2.V2`, later ``v1.V1``); the
+pipeline asks the generation, never the endpoint, how to read a body, how to
+word a validation failure, how an error is enveloped and how a time is written.
+So a v1 endpoint is one more module, not a copy of the v2 code.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from datetime import datetime
+
+    from pytest_account_links._versions import ApiVersion
+    from pytest_account_links.errors import ErrorSpec
+
+
+class Body:
+    """A request's body (or query), parsed once for every step that reads it.
+
+    ``value`` is what it means (a dict for a valid body), or ``None`` with
+    ``problem`` saying, in the generation's words, why it cannot be read.
+    """
+
+    __slots__ = ("problem", "raw", "value")
+
+    def __init__(self, raw: bytes, value: Any = None, problem: str | None = None) -> None:
+        self.raw = raw
+        self.value = value
+        self.problem = problem
+
+    @property
+    def comparable(self) -> Any:
+        """What two requests are compared by (idempotency): what they mean, else their bytes."""
+        return self.raw if self.problem is not None else self.value
+
+    def field(self, name: str) -> str | None:
+        """A top-level string field of a body not yet validated, or None."""
+        value = self.value.get(name) if isinstance(self.value, dict) else None
+        return value if isinstance(value, str) else None
+
+
+class InvalidBody(Exception):
+    """The body cannot be a valid request; ``problems`` are worded as Stripe words them."""
+
+    def __init__(self, problems: list[str], param: str | None = None) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+        #: The parameter the first problem is about (v1 errors carry it as ``param``).
+        self.param = param
+
+
+class Generation(Protocol):
+    """One API generation: v1 (form bodies, Unix times) or v2 (JSON, RFC 3339)."""
+
+    #: ``"v1"`` or ``"v2"``.
+    name: str
+    #: The ``Content-Type`` of its answers.
+    content_type: str
+
+    def parse_body(self, raw: bytes) -> Body:
+        """Read a request body (or a query string's bytes)."""
+
+    def parse_query(self, query: str) -> Body:
+        """Read a URL's query string."""
+
+    def validate(
+        self, model: Any, body: Body, version: ApiVersion, removed: Mapping[str, str] | None
+    ) -> Any:
+        """``model`` validated from ``body``; raise :class:`InvalidBody` in Stripe's words.
+
+        ``removed`` names fields an API version removed, with that version.
+        """
+
+    def error_body(self, spec: ErrorSpec, message: str | None, extras: dict[str, Any]) -> Any:
+        """The error envelope of ``spec``, with ``message`` and ``extras`` over its defaults."""
+
+    def timestamp(self, moment: datetime) -> Any:
+        """A time as the generation writes it."""
+
+    def takes_version(self, version: ApiVersion) -> bool:
+        """True when endpoints of this generation exist under ``version`` at all."""
