@@ -119,6 +119,34 @@ def bench_startup_run(runs: int = 41) -> None:
     _report("pytest run: cost of the unused plugin", share, "%", "< 5%")
 
 
+def bench_guard(tests: int = 2000, runs: int = 11) -> None:
+    """What the plugin (its guard, its report hooks) costs each test that never touches
+    Stripe: a run of ``tests`` trivial tests, plugin on against ``-p no:account_links``."""
+    from importlib.metadata import entry_points
+
+    others = sorted({ep.name for ep in entry_points(group="pytest11")} - {"account_links"})
+    quiet = [arg for name in others for arg in ("-p", f"no:{name}")]
+    body = "import requests\n\n" + "".join(
+        f"def test_{n}():\n    assert True\n" for n in range(tests)
+    )
+    arms: dict[str, list[str]] = {"on": [], "off": ["-p", "no:account_links"]}
+    timings: dict[str, list[float]] = {"on": [], "off": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "test_many.py").write_text(body)
+        base = [PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", *quiet, "test_many.py"]
+        for extra in arms.values():  # warm the caches
+            subprocess.run([*base, *extra], cwd=tmp, capture_output=True, check=True, env=ENV)
+        for _ in range(runs):
+            for name, extra in arms.items():
+                start = time.perf_counter()
+                subprocess.run([*base, *extra], cwd=tmp, capture_output=True, check=True, env=ENV)
+                timings[name].append((time.perf_counter() - start) * 1000)
+    _report(f"{tests} tests without the fake, plugin on", timings["on"], "ms", "")
+    _report(f"{tests} tests without the fake, -p no:account_links", timings["off"], "ms", "")
+    per_test = [(on - off) / tests for on, off in zip(timings["on"], timings["off"], strict=True)]
+    _report("the plugin's cost per test that does not use the fake", per_test, "ms", "< 0.02 ms")
+
+
 def bench_first_use(runs: int = 20) -> None:
     """The cost of the first test that uses the fake, in a run that already imports stripe.
 
@@ -555,6 +583,7 @@ BENCHES: dict[str, Callable[[], None]] = {
     "startup_run": bench_startup_run,
     "fixture": bench_fixture,
     "first_use": bench_first_use,
+    "guard": bench_guard,
     "first_call": bench_first_call,
     "retries": bench_retries,
     "per_call": bench_per_call,

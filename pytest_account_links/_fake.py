@@ -271,8 +271,44 @@ class AccountLinksFake:
                 ScriptEntry(outcome, endpoints) for outcome in outcomes
             )
 
+    def add_response(
+        self,
+        status_code: int = 200,
+        *,
+        json: Any = None,
+        text: str | None = None,
+        content: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        times: int | None = 1,
+        endpoint: EndpointSelector = DEFAULT_ENDPOINT,
+    ) -> None:
+        """Answer the next ``times`` calls to ``endpoint`` exactly as given (every one with
+        ``times=None``), as ``responses.add()`` or ``httpx_mock.add_response()`` do.
+
+        The key is still checked; the version, the body and the test's state are
+        not. The answer is recorded like any other; one that was never used fails
+        the test (see ``assert_all_used``). Raises ``MarkerError`` (a ``ValueError``)
+        for an argument it cannot use.
+        """
+        from pytest_account_links._marker_options import parse
+
+        options = parse(
+            "stripe_response",
+            (status_code,),
+            {
+                "json": json,
+                "text": text,
+                "content": content,
+                "headers": headers,
+                "times": times,
+                "endpoint": _listed(endpoint),
+            },
+            shown="account_links.add_response()",
+        )
+        options.apply(self._store, "add_response")
+
     def clear_failures(self) -> None:
-        """Drop every injected failure: markers', programmatic and scripted."""
+        """Drop every injected failure and stubbed answer: markers', programmatic, scripted."""
         with self._store.lock:
             self._store.scenario.clear()
 

@@ -9,6 +9,7 @@ what is accepted, and the signature. Each options class knows how it applies
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
@@ -17,6 +18,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
@@ -30,6 +32,7 @@ from pytest_account_links._scenarios import (
     OutageKind,
     OutageRule,
     RateLimitRule,
+    StubbedResponse,
     Window,
 )
 from pytest_account_links.errors import CATALOGUE
@@ -79,18 +82,26 @@ EndpointArgument = Annotated[str | list[str], AfterValidator(_check_endpoints)]
 class _Options(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
+    #: How the test declared it (``@pytest.mark.stripe_error('not_found')``), set by parse().
+    _described: str = PrivateAttr(default="")
+
     #: The scenario's list a marker's rule goes to (None: the options apply otherwise).
     rules: ClassVar[str | None] = None
 
     def rule(self, source: str) -> Any:
         raise NotImplementedError  # pragma: no cover
 
-    def apply(self, store: Store, source: str, *, first: bool = False) -> None:
-        """Add this marker's rule to the test's fake: first (a method call) or last."""
+    def apply(self, store: Store, source: str, *, first: bool = False, shown: str = "") -> None:
+        """Add this marker's rule to the test's fake: first (a method call) or last.
+
+        ``shown`` is how the test declared it, for the unused-failure message.
+        """
         assert self.rules is not None
+        rule = self.rule(source)
+        rule.shown = shown or self._described or source
         with store.lock:
             rules: list[Any] = getattr(store.scenario, self.rules)
-            rules.insert(0 if first else len(rules), self.rule(source))
+            rules.insert(0 if first else len(rules), rule)
 
 
 class ErrorOptions(_Options):
@@ -214,6 +225,62 @@ class RateLimitOptions(_Options):
         )
 
 
+class ResponseOptions(_Options):
+    """``stripe_response``: an answer given as is, like ``responses.add()``."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=False)
+
+    rules: ClassVar[str | None] = "responses"
+
+    status_code: int = Field(default=200, ge=100, le=599)
+    body_json: Any = Field(default=None, alias="json")
+    text: str | None = None
+    content: bytes | None = None
+    headers: dict[str, str] | None = None
+    times: int | None = Field(default=1, ge=1)
+    endpoint: EndpointArgument = DEFAULT_ENDPOINT
+
+    @model_validator(mode="after")
+    def _one_body(self) -> ResponseOptions:
+        given = [name for name in ("json", "text", "content") if self._raw(name) is not None]
+        if len(given) > 1:
+            raise PydanticCustomError(
+                "one_body",
+                "give at most one of json, text and content, got {given}",
+                {"given": ", ".join(given)},
+            )
+        if self.body_json is not None:
+            try:
+                json.dumps(self.body_json)
+            except (TypeError, ValueError) as problem:
+                raise PydanticCustomError(
+                    "not_json", "json: cannot be sent as JSON ({problem})", {"problem": problem}
+                ) from None
+        return self
+
+    def _raw(self, name: str) -> Any:
+        return self.body_json if name == "json" else getattr(self, name)
+
+    def rule(self, source: str) -> StubbedResponse:
+        headers = dict(self.headers or {})
+        if self.body_json is not None:
+            body = json.dumps(self.body_json).encode()
+            headers.setdefault("Content-Type", "application/json")
+        elif self.text is not None:
+            body = self.text.encode("utf-8")
+            headers.setdefault("Content-Type", "text/plain; charset=utf-8")
+        else:
+            body = self.content or b""
+        return StubbedResponse(
+            status=self.status_code,
+            body=body,
+            headers=headers,
+            times=self.times,
+            endpoints=selected(self.endpoint),
+            source=source,
+        )
+
+
 class AccountSpec(_Options):
     """One account of ``stripe_accounts``: an ID, or a dict of these fields."""
 
@@ -237,7 +304,7 @@ class AccountsOptions(_Options):
             return [{"id": item} if isinstance(item, str) else item for item in accounts]
         return accounts
 
-    def apply(self, store: Store, source: str, *, first: bool = False) -> None:
+    def apply(self, store: Store, source: str, *, first: bool = False, shown: str = "") -> None:
         """Accounts add up across scopes (the closest marker's details win for an ID named
         twice); ``v2_enabled`` is the closest marker's."""
         with store.lock:
@@ -254,6 +321,7 @@ _OPTIONS: dict[str, type[_Options]] = {
     "ErrorOptions": ErrorOptions,
     "OutageOptions": OutageOptions,
     "RateLimitOptions": RateLimitOptions,
+    "ResponseOptions": ResponseOptions,
     "AccountsOptions": AccountsOptions,
 }
 _NESTED: dict[str, type[_Options]] = {"accounts": AccountSpec}
@@ -275,10 +343,26 @@ def parse(name: str, args: Sequence[Any], kwargs: Mapping[str, Any], *, shown: s
         problem = _bind(positional, args, kwargs)
     if problem is None:
         try:
-            return model.model_validate({**bound, **kwargs})
+            options = model.model_validate({**bound, **kwargs})
         except ValidationError as exc:
             problem = "; ".join(_describe(error, model) for error in exc.errors())
+        else:
+            defaults = {
+                (info.alias or name): info.default for name, info in model.model_fields.items()
+            }
+            options._described = described(shown, args, kwargs, defaults)
+            return options
     raise MarkerError(f"pytest-account-links: {shown}: {problem}\n  signature: {marker.signature}")
+
+
+def described(
+    shown: str, args: Sequence[Any], kwargs: Mapping[str, Any], defaults: Mapping[str, Any]
+) -> str:
+    """How a marker or a method was called, for messages: ``@pytest.mark.x('a', times=2)``;
+    arguments left at their defaults are left out."""
+    given = [repr(arg) for arg in args]
+    given += [f"{name}={value!r}" for name, value in kwargs.items() if value != defaults.get(name)]
+    return f"{shown.removesuffix('()')}({', '.join(given)})"
 
 
 def _bind(
@@ -327,7 +411,7 @@ def _describe_shape(error: Any, model: type[_Options], field: str) -> str | None
 
 
 #: Errors whose own message says it all, and those that read ``<field>: <message>``.
-_OWN_MESSAGE = frozenset({"unknown_code", "not_applicable"})
+_OWN_MESSAGE = frozenset({"unknown_code", "not_applicable", "one_body", "not_json"})
 _FIELD_MESSAGE = frozenset(
     {"not_positive", "invalid_account_id", "invalid_url", "unknown_endpoint", "no_endpoint"}
 )

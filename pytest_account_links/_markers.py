@@ -62,6 +62,15 @@ MARKERS: tuple[Marker, ...] = (
         ("limit",),
     ),
     Marker(
+        "stripe_response",
+        "stripe_response(status_code=200, *, json=None, text=None, content=None, headers=None, "
+        f"times=1, {_ENDPOINT})",
+        "answer the next `times` calls to `endpoint` exactly as given (after the key check, "
+        "before validation), as responses.add() or httpx_mock.add_response() do.",
+        "ResponseOptions",
+        ("status_code",),
+    ),
+    Marker(
         "stripe_accounts",
         "stripe_accounts(*accounts, v2_enabled=True)",
         "declare the platform's connected accounts (IDs, or dicts with id, configurations, "
@@ -75,3 +84,11 @@ BY_NAME: dict[str, Marker] = {marker.name: marker for marker in MARKERS}
 
 #: Every marker that gives a test the fake: the table's, and the settings marker.
 OURS: tuple[str, ...] = (*BY_NAME, SETTINGS_MARKER)
+
+#: The marker of a test that talks to Stripe for real (the guard lets it through).
+LIVE_MARKER = (
+    "stripe_live",
+    "stripe_live",
+    "the test talks to Stripe for real: the guard lets its requests through (it cannot use "
+    "the account_links fake).",
+)

@@ -84,6 +84,11 @@ class Answer:
     def ok(self) -> bool:
         return 200 <= self.status < 300 and self.fault is None
 
+    @property
+    def made(self) -> bool:
+        """True for a success the endpoint made now (not replayed, stubbed or injected)."""
+        return self.ok and not self.replayed and self.injected is None
+
 
 class Exchange:
     """One request on its way through the pipeline, and what the steps learnt of it."""
@@ -161,6 +166,7 @@ def injected_outage(x: Exchange) -> Answer | None:
         rule = scenario.outage_for_call(x.endpoint.name)
         if rule is None:
             return None
+        rule.used += 1
         kind, should_retry, source = rule.kind, rule.should_retry, rule.source
     if kind in TRANSPORT_FAULTS:
         return Answer(0, {}, fault=str(kind), injected=source)
@@ -174,6 +180,21 @@ def api_key(x: Exchange) -> Answer | None:
     except KeyProblem as problem:
         return x.error(problem.code, problem.message)
     return None
+
+
+def stubbed_response(x: Exchange) -> Answer | None:
+    """An answer the test gave as is (``add_response()``, ``stripe_response``): sent exactly
+    as given, before the version and the body are looked at."""
+    stub = x.store.scenario.stubbed_for(x.endpoint.name)
+    if stub is None:
+        return None
+    try:
+        body: Any = json.loads(stub.body) if stub.body else {}
+    except ValueError:
+        body = stub.body.decode("utf-8", "replace")
+    return Answer(
+        stub.status, body, injected=stub.source, headers=dict(stub.headers), encoded=stub.body
+    )
 
 
 def api_version(x: Exchange) -> Answer | None:
@@ -269,6 +290,7 @@ def injected_error(x: Exchange) -> Answer | None:
         return x.error(x.scripted, injected="script")
     if rule is None or x.scripted is not None:
         return None
+    rule.used += 1
     return x.error(
         rule.code,
         rule.message,
@@ -298,6 +320,7 @@ def respond(x: Exchange) -> Answer | None:
 STEPS: tuple[Callable[[Exchange], Answer | None], ...] = (
     injected_outage,
     api_key,
+    stubbed_response,
     api_version,
     idempotency,
     rate_limit,
@@ -314,13 +337,13 @@ STEPS: tuple[Callable[[Exchange], Answer | None], ...] = (
 
 def overrides(x: Exchange, answer: Answer) -> None:
     """``override_next()``: the test's changes to the next successful answers."""
-    if answer.ok and not answer.replayed and x.store.overrides:
+    if answer.made and x.store.overrides:
         answer.body = x.store.take_override(x.endpoint.name, answer.body)
 
 
 def keep(x: Exchange, answer: Answer) -> None:
     """What the endpoint keeps of a successful answer, as answered (a link, for ``visit()``)."""
-    if answer.ok and not answer.replayed and x.endpoint.keep is not None:
+    if answer.made and x.endpoint.keep is not None:
         x.endpoint.keep(x, answer.body)
 
 
@@ -328,7 +351,7 @@ def remember(x: Exchange, answer: Answer) -> None:
     """The idempotency key keeps a successful answer (API v2 completes failed work instead
     of replaying it, so only successes are kept)."""
     key = x.idempotency_key
-    if key is not None and answer.ok and not answer.replayed and x.key is not None:
+    if key is not None and answer.made and x.key is not None:
         x.store.idempotency.save(
             x.key, key, x.endpoint.name, x.body.comparable, _encode(x, answer), x.request_id
         )
@@ -392,7 +415,10 @@ def _encode(x: Exchange, answer: Answer) -> WireResponse:
     if x.idempotency_key is not None:
         headers["Idempotency-Key"] = redact(x.idempotency_key)
     headers["Stripe-Version"] = x.raw_version
-    headers.update(answer.headers)
+    for name, value in answer.headers.items():  # the answer's own win, whatever their case
+        for same in [known for known in headers if known.lower() == name.lower()]:
+            del headers[same]
+        headers[name] = value
     if answer.fault is not None:
         answer.wire = WireResponse(0, b"", headers)
         return answer.wire

@@ -184,6 +184,20 @@ OPTIONS: tuple[Option, ...] = (
         "default its back-off sleeps are recorded in account_links.retry_sleeps and skipped).",
     ),
     Option(
+        "assert_all_used",
+        _flag,
+        "fail a test whose injected failures or stubbed answers (markers, fail_next, outage, "
+        "rate_limit, script, add_response) were not all used as often as asked. Default: on.",
+        "on|off",
+    ),
+    Option(
+        "guard",
+        _flag,
+        "refuse requests to Stripe from tests that do not use the fake (mark a test that "
+        "means to talk to Stripe @pytest.mark.stripe_live). Default: on.",
+        "on|off",
+    ),
+    Option(
         "summary",
         _flag,
         "close the terminal summary with one line of totals (calls faked, errors injected, "
@@ -192,8 +206,8 @@ OPTIONS: tuple[Option, ...] = (
 )
 
 BY_NAME: Mapping[str, Option] = {option.name: option for option in OPTIONS}
-#: What a test's ``@pytest.mark.account_links(...)`` may set: all but the session's summary.
-PER_TEST = tuple(name for name in BY_NAME if name != "summary")
+#: What a test's ``@pytest.mark.account_links(...)`` may set: all but the session's own.
+PER_TEST = tuple(name for name in BY_NAME if name not in ("summary", "guard"))
 
 
 class Settings(NamedTuple):
@@ -207,6 +221,8 @@ class Settings(NamedTuple):
     unfaked: str = "fail"
     other_hosts: str = "allow"
     real_retry_sleeps: bool = False
+    assert_all_used: bool = True
+    guard: bool = True
     summary: bool = False
 
     @property

@@ -14,14 +14,15 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_account_links import _interception
+from pytest_account_links._guard import Guard, Unguarded
 from pytest_account_links._markers import BY_NAME as MARKERS
+from pytest_account_links._markers import LIVE_MARKER, OURS, SETTINGS_MARKER
 from pytest_account_links._markers import MARKERS as MARKER_TABLE
-from pytest_account_links._markers import OURS, SETTINGS_MARKER
 from pytest_account_links._masking import mask_logging, mask_report
 from pytest_account_links._settings import OPTIONS, PER_TEST, Settings
 
 if TYPE_CHECKING:
-    from collections.abc import Generator, Iterator
+    from collections.abc import Iterator
 
     import stripe
     from faker import Faker
@@ -63,6 +64,12 @@ class _PluginState:
         self.totals = _Totals()
         #: The marker names registered in the session (markers ini lines), read once.
         self.registered: frozenset[str] | None = None
+        #: The fake of the test running now, for the report hooks.
+        self.running: _Running | None = None
+        #: The session this one runs inside (pytester), restored when this one ends.
+        self.outer: _PluginState | None = None
+        #: The guard of tests that do not use the fake (one that lets all through when off).
+        self.guard: Guard = Guard() if settings.guard else Unguarded()
 
     def fakes(self) -> FakeFactory:
         if self.factory is None:
@@ -75,7 +82,8 @@ class _PluginState:
 class _Running:
     """The fake of one run of one test, as the report hooks need it."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, nodeid: str, store: Store) -> None:
+        self.nodeid = nodeid
         self.store = store
         #: Set when the test's call phase failed (then an unfaked request is not reported
         #: again at teardown). Per run: a rerun gets a new one.
@@ -83,7 +91,15 @@ class _Running:
 
 
 _STATE = pytest.StashKey[_PluginState]()
-_RUNNING = pytest.StashKey[_Running]()
+
+
+class _Current:
+    """The state of the innermost session running (a pytester run nests one in another)."""
+
+    state: _PluginState | None = None
+
+
+_PLUGIN = _Current()
 _TEST_SETTINGS = pytest.StashKey[Settings]()
 
 
@@ -153,16 +169,24 @@ def pytest_configure(config: pytest.Config) -> None:
         f"{_settings_signature()}: the plugin's settings for these tests; wins over the "
         "command line and the ini file.",
     )
+    config.addinivalue_line("markers", f"{LIVE_MARKER[1]}: {LIVE_MARKER[2]}")
     state = _PluginState(settings=_session_settings(config))
     config.stash[_STATE] = state
+    state.outer = _PLUGIN.state
+    _PLUGIN.state = state
     config.pluginmanager.register(_Summary(state, config), "account_links_summary")
     _interception.install()
+    _interception.push(state.guard)
     mask_logging(config)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    if _STATE in config.stash:
+    state = config.stash.get(_STATE, None)
+    if state is not None:
+        _interception.pop(state.guard)
         _interception.uninstall()
+        if _PLUGIN.state is state:
+            _PLUGIN.state = state.outer
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
@@ -300,18 +324,32 @@ def _apply_markers(store: Store, node: pytest.Item) -> None:
 # -- fixtures ------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def _account_links_for_markers(request: pytest.FixtureRequest) -> None:
+def _wants_the_fake(item: pytest.Item) -> bool:
+    """True when a test carries one of the plugin's markers (or a misspelt ``stripe_*``)."""
+    for mark in item.iter_markers():
+        name = mark.name
+        if name in OURS or (
+            name.startswith("stripe_") and name != LIVE_MARKER[0] and not _registered(item, name)
+        ):
+            return True
+    return False
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Give a test that carries one of the plugin's markers the account_links fake.
 
-    Only the plugin's own markers: a project's ``stripe_integration`` is its own.
-    A ``stripe_*`` marker nobody registered is checked for a typo by the fake.
+    Only the plugin's own markers: a project's ``stripe_integration`` is its own. A
+    ``stripe_*`` marker nobody registered is checked for a typo by the fake. Done at
+    collection, so a test without them pays nothing when it runs.
     """
-    for mark in request.node.iter_markers():
-        name = mark.name
-        if name in OURS or (name.startswith("stripe_") and not _registered(request.node, name)):
-            request.getfixturevalue("account_links")
-            return
+    live = _PLUGIN.state.guard.live if _PLUGIN.state is not None else set()
+    for item in items:
+        if item.get_closest_marker(LIVE_MARKER[0]) is not None:
+            live.add(item.nodeid)
+        names = getattr(item, "fixturenames", None)
+        if isinstance(names, list) and "account_links" not in names and _wants_the_fake(item):
+            names.append("account_links")
 
 
 @pytest.fixture
@@ -321,6 +359,12 @@ def account_links(request: pytest.FixtureRequest) -> Iterator[AccountLinksFake]:
     from pytest_account_links._fake import AccountLinksFake
 
     item = request.node
+    if item.get_closest_marker(LIVE_MARKER[0]) is not None:
+        pytest.fail(
+            "pytest-account-links: a test marked @pytest.mark.stripe_live talks to Stripe; it "
+            "cannot also use the account_links fake (or its markers). Drop one of the two.",
+            pytrace=False,
+        )
     settings = _test_settings(item)
     extensions = _PytestExtensions(request.config)
     store = request.config.stash[_STATE].fakes().store_for(item.nodeid, settings, extensions)
@@ -328,22 +372,34 @@ def account_links(request: pytest.FixtureRequest) -> Iterator[AccountLinksFake]:
     fake = AccountLinksFake(store, driver)
     extensions.fake = fake
     _apply_markers(store, item)
-    running = _Running(store)
-    item.stash[_RUNNING] = running
+    running = _Running(item.nodeid, store)
+    request.config.stash[_STATE].running = running
     driver.start()
     try:
         yield fake
     finally:
         driver.stop()
-    if store.unfaked and settings.unfaked == "fail" and not running.call_failed:
+    if running.call_failed:
+        return  # the test failed already: its report says why
+    problems = []
+    if store.unfaked and settings.unfaked == "fail":
         listing = "\n".join(f"  {refused.method} {refused.url}" for refused in store.unfaked)
-        pytest.fail(
-            "pytest-account-links: the test sent requests that are not faked (each was "
-            "stopped with UnfakedRequestError, nothing was sent):\n"
-            f"{listing}\nIf the test means to provoke this, clear account_links.unfaked "
-            "before it ends.",
-            pytrace=False,
+        problems.append(
+            "the test sent requests that are not faked (each was stopped with "
+            f"UnfakedRequestError, nothing was sent):\n{listing}\nIf the test means to "
+            "provoke this, clear account_links.unfaked before it ends."
         )
+    unused = store.scenario.unused() if settings.assert_all_used else []
+    if unused:
+        listing = "\n".join(f"  {line}" for line in unused)
+        problems.append(
+            "failures and answers the test asked for were not used as often as asked:\n"
+            f"{listing}\nEvery call they were meant for was made? Or turn this check off "
+            "with @pytest.mark.account_links(assert_all_used=False) (or the "
+            "account_links_assert_all_used ini key)."
+        )
+    if problems:
+        pytest.fail("pytest-account-links: " + "\n".join(problems), pytrace=False)
 
 
 @pytest.fixture
@@ -372,38 +428,76 @@ def stripe_client(account_links: AccountLinksFake, stripe_api_key: str) -> strip
     return client
 
 
+# -- the guard -----------------------------------------------------------------------
+
+
+def _guarded(report: pytest.TestReport, guard: Guard) -> None:
+    """Fail the teardown of a test whose requests to Stripe the guard refused (even if the
+    application swallowed the error), unless the test failed already."""
+    refused, guard.refused = guard.refused, []
+    if report.failed or guard.call_failed:
+        return
+    listing = "\n".join(f"  {request.method} {request.url}" for request in refused)
+    report.outcome = "failed"
+    report.longrepr = (
+        "pytest-account-links: the test sent requests to Stripe without the fake (each was "
+        f"stopped with UnfakedRequestError, nothing was sent):\n{listing}\nRequest the "
+        "account_links fixture, or mark the test @pytest.mark.stripe_live if it means to "
+        "talk to Stripe."
+    )
+
+
 # -- reports -------------------------------------------------------------------------
 
 
-@pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    report = yield
-    running = item.stash.get(_RUNNING, None)
-    if running is not None:
-        if report.when == "call" and report.failed:
-            running.call_failed = True
-        if report.failed:
-            from pytest_account_links._report import render_safely
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> None:
+    """Note a failed call as it happens (a rerun plugin may log the reports only after the
+    test's teardown, where the fixture needs to know)."""
+    if call.when != "call" or call.excinfo is None:
+        return
+    state = _PLUGIN.state
+    if state is not None:
+        state.guard.call_failed = True
+        if state.running is not None and state.running.nodeid == item.nodeid:
+            state.running.call_failed = True
 
-            report.sections.append(render_safely(running.store))
-        if report.when == "teardown":
-            from pytest_account_links._report import totals
 
-            report.account_links_totals = totals(running.store)  # type: ignore[attr-defined]
-            del item.stash[_RUNNING]
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Before any reporter (terminal, junitxml, xdist) reads a test's report: add the fake's
+    section to a failure, fail a teardown the guard must fail, and mask every key.
+
+    A plain hook on the report rather than a wrapper around its making: a test that
+    never touches Stripe pays one function call a phase.
+    """
+    state = _PLUGIN.state
+    if state is not None:
+        guard = state.guard
+        if report.when == "teardown" and (guard.refused or guard.call_failed):
+            _guarded(report, guard)
+            guard.call_failed = False
+        running = state.running
+        if running is not None and running.nodeid == report.nodeid:
+            _report_the_fake(report, running, state)
     mask_report(report)
-    return report
 
 
-@pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_make_collect_report(
-    collector: pytest.Collector,
-) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
-    report = yield
+def _report_the_fake(report: pytest.TestReport, running: _Running, state: _PluginState) -> None:
+    if report.failed or report.outcome == "rerun":  # type: ignore[comparison-overlap]
+        from pytest_account_links._report import render_safely
+
+        report.sections.append(render_safely(running.store))
+    if report.when == "teardown":
+        from pytest_account_links._report import totals
+
+        report.account_links_totals = totals(running.store)  # type: ignore[attr-defined]
+        state.running = None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collectreport(report: pytest.CollectReport) -> None:
     mask_report(report)
-    return report
 
 
 class _Summary:

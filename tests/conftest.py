@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -14,11 +15,38 @@ if TYPE_CHECKING:
 pytest_plugins = ["pytester"]
 
 
-def routing() -> object:
-    """Whatever routes requests right now: the running test's fake, or None."""
-    from pytest_account_links import _interception
+_REAL_GETADDRINFO = socket.getaddrinfo
 
-    return _interception.active()
+
+def _offline(host: Any, *args: Any, **kwargs: Any) -> Any:
+    name = host.decode() if isinstance(host, bytes) else str(host)
+    if name not in ("localhost", "127.0.0.1", "::1"):
+        raise socket.gaierror(
+            socket.EAI_NONAME, f"the project's tests never reach the network (looked up {name})"
+        )
+    return _REAL_GETADDRINFO(host, *args, **kwargs)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_network() -> Iterator[None]:
+    """No test of the suite can reach the network: no name but the loopback's resolves."""
+    socket.getaddrinfo = _offline
+    try:
+        yield
+    finally:
+        socket.getaddrinfo = _REAL_GETADDRINFO
+
+
+def routing() -> str:
+    """What routes requests right now: ``"fake"`` (a test's), ``"guard"``, or ``"nothing"``."""
+    from pytest_account_links import _interception
+    from pytest_account_links._driver import Driver
+    from pytest_account_links._guard import Guard
+
+    router = _interception.active()
+    if isinstance(router, Driver):
+        return "fake"
+    return "guard" if isinstance(router, Guard) else "nothing"
 
 
 SPEC = json.loads((Path(__file__).parent / "data" / "account-links-v2.openapi.json").read_text())

@@ -98,8 +98,12 @@ def test_failures_name_the_endpoints_they_hit(pytester: pytest.Pytester) -> None
 
         def test_the_methods_take_endpoint(stripe_client, account_links):
             account_links.fail_next("not_found", endpoint="v2.core.events.retrieve")
-            account_links.rate_limit(1, endpoint="*", per="total")
             notification = completed_event(stripe_client, account_links)
+            with pytest.raises(stripe.InvalidRequestError):
+                notification.fetch_event()
+            account_links.clock.freeze()
+            account_links.rate_limit(1, endpoint="*", per="total")
+            notification.fetch_event()
             with pytest.raises(stripe.RateLimitError):
                 notification.fetch_event()
 
@@ -145,6 +149,7 @@ def test_the_stage_list_is_the_pipelines() -> None:
     assert [step.__name__ for step in STEPS] == [
         "injected_outage",
         "api_key",
+        "stubbed_response",
         "api_version",
         "idempotency",
         "rate_limit",
@@ -181,7 +186,8 @@ def test_each_markers_signature_is_its_options(marker: object) -> None:
     if arguments.vararg is not None:
         parameters.insert(0, arguments.vararg.arg)
     model = _OPTIONS[options]
-    assert parameters == list(model.model_fields)
+    fields = {info.alias or name: name for name, info in model.model_fields.items()}
+    assert parameters == list(fields)
     defaults = {
         a.arg: ast.literal_eval(d)
         for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
@@ -194,5 +200,5 @@ def test_each_markers_signature_is_its_options(marker: object) -> None:
             strict=True,
         )
     )
-    for field, default in defaults.items():
-        assert model.model_fields[field].default == default, field
+    for parameter, default in defaults.items():
+        assert model.model_fields[fields[parameter]].default == default, parameter

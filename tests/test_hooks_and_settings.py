@@ -518,7 +518,7 @@ def test_settings_marker_is_listed(pytester: pytest.Pytester) -> None:
             "@pytest.mark.stripe_accounts(*accounts, v2_enabled=True): declare*",
             "@pytest.mark.account_links(*, seed=None, link_lifetime=None, api_version=None, "
             "extra_api_versions=None, mode=None, unfaked=None, other_hosts=None, "
-            "real_retry_sleeps=None): the plugin's settings*",
+            "real_retry_sleeps=None, assert_all_used=None): the plugin's settings*",
         ]
     )
 

@@ -31,3 +31,19 @@ def on_page_markdown(markdown: str, page: Any, **kwargs: Any) -> str:
         raise ValueError(f"docs/{page.file.src_path} lost its <!-- {marker} --> markers")
     block = f"<!-- {marker} -->\n{table()}\n<!-- /{marker} -->"
     return pattern.sub(lambda _: block, markdown)
+
+
+def regenerate() -> None:
+    """Rewrite the committed copies of the tables: ``python docs/_hooks/catalogue.py``."""
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parent.parent
+    for page, (marker, table) in _GENERATED.items():
+        path = docs / page
+        pattern = re.compile(rf"<!-- {marker} -->.*?<!-- /{marker} -->", re.S)
+        block = f"<!-- {marker} -->\n{table()}\n<!-- /{marker} -->"
+        path.write_text(pattern.sub(lambda _, block=block: block, path.read_text()))
+
+
+if __name__ == "__main__":
+    regenerate()

@@ -1,15 +1,15 @@
 """``aiohttp``: the SDK's ``AIOHTTPClient`` and users' own ``ClientSession``.
 
 **Answer**: the session's request methods (``request``, ``get``, ``post``, ...)
-are wrapped. While a test routes requests, a Stripe URL goes to aiohttp's own
-``ClientSession._request`` (the real one, even while ``aioresponses`` has
-replaced it) with one more client middleware, innermost: by then aiohttp has
-built the request itself (auth, default headers, cookies, the body from
-``json=``, ``data=`` bytes, files, form data, async iterables), so the fake sees
-exactly what aiohttp would send. A request the router serves is answered there;
-anything else goes on to the network path, where the guard of
-:mod:`._guards` stops a Stripe host. Other URLs call the method as it is now
-(so ``aioresponses`` still answers them).
+are wrapped. While a test routes requests, a request the router serves goes to
+aiohttp's own ``ClientSession._request`` (the real one, even while
+``aioresponses`` has replaced it) with one more client middleware, innermost:
+by then aiohttp has built the request itself (auth, default headers, cookies,
+the body from ``json=``, ``data=`` bytes, files, form data, async iterables),
+so the fake sees exactly what aiohttp would send, and answers it there. Every
+other request calls the method as it is now (so ``aioresponses`` still answers
+what it matches), and one that reaches the network path meets the guard of
+:mod:`._guards`, which stops a Stripe host.
 
 Client middlewares came with aiohttp 3.12; on an older aiohttp the fake does not
 answer aiohttp requests, and the guard refuses them with a message that says so.
@@ -186,15 +186,19 @@ def _middleware(router: Router) -> Callable[..., Awaitable[aiohttp.ClientRespons
     return account_links_fake
 
 
-def _routed(session: aiohttp.ClientSession, url: Any) -> Router | None:
+def _routed(session: aiohttp.ClientSession, method: str, url: Any) -> Router | None:
+    """The router, when it serves ``method url``; None lets the session's own ``_request``
+    (a user's ``aioresponses``, or the network path and its guard) have the request."""
     router = active()
     if router is None:
         return None
     try:
-        host = session._build_url(url).host
+        built = session._build_url(url)
     except (ValueError, TypeError):
         return None
-    return router if is_stripe_host(host) else None
+    if not is_stripe_host(built.host) or not router.serves(method.upper(), str(built)):
+        return None
+    return router
 
 
 def install(module: ModuleType) -> list[Patch]:
@@ -215,7 +219,7 @@ def install(module: ModuleType) -> list[Patch]:
         return context(real_request(session, method, url, **kwargs))
 
     def request(session: aiohttp.ClientSession, method: str, url: Any, **kwargs: Any) -> Any:
-        router = _routed(session, url)
+        router = _routed(session, method, url)
         if router is None:
             return real_methods["request"](session, method, url, **kwargs)
         return through_the_fake(session, router, method, url, kwargs)
@@ -225,7 +229,7 @@ def install(module: ModuleType) -> list[Patch]:
 
         @functools.wraps(real)
         def call(session: aiohttp.ClientSession, url: Any, **kwargs: Any) -> Any:
-            router = _routed(session, url)
+            router = _routed(session, http_method, url)
             if router is None:
                 return real(session, url, **kwargs)
             if http_method in ("GET", "OPTIONS"):
