@@ -320,22 +320,25 @@ class AccountLinksFake:
         with self._store.lock:
             return list(self._store.links.values())
 
-    def visit(self, link: Any, *, abandon: bool = False) -> str | None:
+    def visit(self, link: Any, *, outcome: str = "completed", abandon: bool = False) -> str | None:
         """Open an Account Link as the account holder would; return where Stripe sends them.
 
         ``link`` is the SDK's ``AccountLink`` (or the answered dict), or its URL. A
-        link that is valid, unexpired (on the fake's clock) and unused is used up:
-        the flow completes and the browser goes to ``return_url`` (None when the
-        link has none), and the ``v2.core.account_link.returned`` event is added
-        to :attr:`events`; with ``abandon=True`` the holder leaves midway and
-        nothing is returned. A link that expired or was used already sends the
-        browser to ``refresh_url``, and so does an unknown token for an account
-        that has links. Each visit is recorded in :attr:`visits`. Raises
-        ``ValueError`` for a URL that is not an Account Link's, ``TypeError`` for
-        something that is no link at all.
+        link that is valid, unexpired (on the fake's clock) and unused is used up,
+        and ``outcome`` says what the holder did on the hosted page:
+        ``"completed"`` (the default: the flow completes, the browser goes to
+        ``return_url`` (None when the link has none), and the
+        ``v2.core.account_link.returned`` event is added to :attr:`events`),
+        ``"abandoned"`` (back to ``return_url`` without finishing: nothing changes)
+        or ``"closed"`` (the tab was closed: no redirect; ``abandon=True`` says the
+        same). A link that expired or was used already sends the browser to
+        ``refresh_url``, and so does an unknown token for an account that has
+        links. Each visit is recorded in :attr:`visits`. Raises ``ValueError`` for
+        a URL that is not an Account Link's or an unknown outcome, ``TypeError``
+        for something that is no link at all.
         """
         __tracebackhide__ = True
-        return visit(self._store, link, abandon=abandon)
+        return visit(self._store, link, outcome="closed" if abandon else outcome)
 
 
 def _check_override(

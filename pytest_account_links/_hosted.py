@@ -19,8 +19,13 @@ if TYPE_CHECKING:
     from pytest_account_links._links import Link
     from pytest_account_links._store import Store
 
-#: ``https://accounts.stripe.com/r/<account>#<token>``: the shape of an Account Link URL.
-_LINK_URL = re.compile(r"^https://[a-z.]*stripe\.com/r/(?P<account>[^/#?]+)#(?P<token>[^#]*)$")
+#: ``<base>/r/<account>#<token>``: the shape of an Account Link URL (the base is
+#: ``https://accounts.stripe.com``, or the served fake's hosted page).
+_LINK_URL = re.compile(r"^(?P<base>https?://[^/#?]+)/r/(?P<account>[^/#?]+)#(?P<token>[^#]*)$")
+
+#: What the account holder can do on the hosted page: finish onboarding, or come back
+#: without finishing (both go to ``return_url``), or close the tab (no redirect at all).
+OUTCOMES = ("completed", "abandoned", "closed")
 
 
 def link_url(link: Any) -> str:
@@ -34,16 +39,21 @@ def link_url(link: Any) -> str:
     return url
 
 
-def visit(store: Store, link: Any, *, abandon: bool = False) -> str | None:
+def visit(store: Store, link: Any, *, outcome: str = "completed") -> str | None:
     """Open a link as its account holder would; where Stripe sends the browser."""
     __tracebackhide__ = True
+    if outcome not in OUTCOMES:
+        raise ValueError(
+            f"pytest-account-links: visit(): outcome must be one of {', '.join(OUTCOMES)}, got "
+            f"{outcome!r}"
+        )
     url = link_url(link)
     shaped = _LINK_URL.match(url)
     if shaped is None:
         raise ValueError(
             f"pytest-account-links: visit({url!r}): this is not an Account Link URL "
             "(expected https://accounts.stripe.com/r/<account>#<token>, as "
-            "account_links.create answers)"
+            "v2.core.account_links.create answers)"
         )
     with store.lock:
         found = store.links.get(shaped["token"])
@@ -62,10 +72,9 @@ def visit(store: Store, link: Any, *, abandon: bool = False) -> str | None:
             record = Visit(url, "expired", found.refresh_url, found)
         else:
             found.used = True
-            if abandon:
-                record = Visit(url, "abandoned", None, found)
-            else:
-                record = Visit(url, "completed", found.return_url, found)
+            redirect = None if outcome == "closed" else found.return_url
+            record = Visit(url, outcome, redirect, found)
+            if outcome == "completed":
                 _complete(store, found)
         store.visits.append(record)
     return record.redirect

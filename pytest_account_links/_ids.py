@@ -46,9 +46,14 @@ def link_token(source: random.Random, livemode: bool = False) -> str:
     return f"alu_{'live' if livemode else 'test'}_{token(source, LINK_TOKEN_LENGTH)}"
 
 
-def link_url(source: random.Random, account: str, livemode: bool = False) -> str:
+def link_url(
+    source: random.Random,
+    account: str,
+    livemode: bool = False,
+    base: str = "https://accounts.stripe.com",
+) -> str:
     """An Account Link URL: ``https://accounts.stripe.com/r/<account>#alu_test_<token>``."""
-    return f"https://accounts.stripe.com/r/{account}#{link_token(source, livemode)}"
+    return f"{base}/r/{account}#{link_token(source, livemode)}"
 
 
 class Ids:
@@ -68,5 +73,7 @@ class Ids:
         """``req_`` and 14 letters and digits, as in the ``Request-Id`` header."""
         return f"req_{token(self.random, 14)}"
 
-    def link_url(self, account: str, livemode: bool = False) -> str:
-        return link_url(self.random, account, livemode)
+    def link_url(
+        self, account: str, livemode: bool = False, base: str = "https://accounts.stripe.com"
+    ) -> str:
+        return link_url(self.random, account, livemode, base)

@@ -72,6 +72,9 @@ class Store:
         self.extensions: Extensions = extensions or NoExtensions()
         self.clock = Clock(self.lock)
         self.link_lifetime: timedelta = settings.link_lifetime
+        #: Where links send the account holder: Stripe's hosted onboarding, or the served
+        #: fake's own hosted page.
+        self.hosted_base = "https://accounts.stripe.com"
         self.default_api_version: str = settings.api_version
         self.extra_api_versions: tuple[str, ...] = settings.extra_api_versions
         self.calls = CallLog(self.lock)

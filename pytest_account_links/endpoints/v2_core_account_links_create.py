@@ -68,7 +68,7 @@ def _respond(x: Exchange) -> Answer:
             "created": rfc3339(created),
             "expires_at": rfc3339(created + x.store.link_lifetime),
             "livemode": x.key.livemode,
-            "url": x.store.ids.link_url(params.account, x.key.livemode),
+            "url": x.store.ids.link_url(params.account, x.key.livemode, x.store.hosted_base),
             "use_case": _sorted(params.use_case.to_wire()),
         }
     )
