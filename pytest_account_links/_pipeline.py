@@ -170,15 +170,27 @@ def injected_outage(x: Exchange) -> Answer | None:
         kind, should_retry, source = rule.kind, rule.should_retry, rule.source
     if kind in TRANSPORT_FAULTS:
         return Answer(0, {}, fault=str(kind), injected=source)
+    if should_retry is None and kind == 500:
+        # The SDK expects Stripe-Should-Retry: false "in most cases when a 500 is returned,
+        # since our idempotency framework would typically replay it anyway" (its
+        # _should_retry); a 502/503/504 from Stripe's edge carries no such header.
+        should_retry = False
     return x.error(OUTAGE_CODES[int(kind)], injected=source, should_retry=should_retry)
 
 
 def api_key(x: Exchange) -> Answer | None:
-    """The API key (``Authorization``, Bearer or Basic): 401 when missing or malformed."""
+    """The API key (``Authorization``, Bearer or Basic): 401 when missing or malformed; 403
+    for a restricted key on API v2, which takes secret keys only."""
     try:
         x.key = read_api_key(x.request.headers.get("authorization"))
     except KeyProblem as problem:
         return x.error(problem.code, problem.message)
+    if x.key.restricted and not x.generation.takes_restricted_keys:
+        return x.error(
+            "insufficient_permissions",
+            f"The provided key '{x.key.masked}' is a restricted key: you can only access "
+            f"APIs in the /{x.generation.name} namespace with secret keys.",
+        )
     return None
 
 

@@ -43,6 +43,19 @@ def mask_key(key: str) -> str:
     return f"{prefix}..." if prefix else "***"
 
 
+def stars(key: str) -> str:
+    """A key as Stripe's own 401 message shows it: ``sk_test_****...****4olf``.
+
+    (The fake's own messages and records use :func:`mask_key`.)
+    """
+    prefix_match = _PREFIX.match(key)
+    prefix = prefix_match.group(0) if prefix_match else ""
+    secret = key[len(prefix) :]
+    if len(secret) <= 4:
+        return prefix + "*" * len(secret)
+    return f"{prefix}{'*' * (len(secret) - 4)}{secret[-4:]}"
+
+
 def redact(text: str) -> str:
     """``text`` with every secret or restricted key in it masked."""
     if "k_" not in text:  # the common case: nothing to look for
@@ -68,7 +81,7 @@ def mask_authorization(value: str) -> str:
         return redact(mask_key(scheme))
     credentials = credentials.strip()
     if scheme.lower() == "basic":
-        user = _basic_user(credentials)
+        user = credentials if _KEY.match(credentials) else _basic_user(credentials)
         return f"{scheme} {mask_key(user) if user is not None else '***'}"
     return f"{scheme} {mask_key(credentials)}"
 
@@ -118,7 +131,9 @@ def read_api_key(authorization: str | None) -> ApiKey:
     if scheme.lower() == "bearer" and credentials and " " not in credentials:
         key = credentials
     elif scheme.lower() == "basic" and credentials:
-        user = _basic_user(credentials)
+        # "Authorization: Basic <api_key> | Authorization: Basic <base64 hash of api_key:>"
+        # (the basicAuth scheme of Stripe's OpenAPI spec).
+        user = credentials if _KEY.match(credentials) else _basic_user(credentials)
         if user is None:
             raise KeyProblem(
                 "api_key_invalid",
@@ -134,10 +149,7 @@ def read_api_key(authorization: str | None) -> ApiKey:
         )
     shaped = _KEY.match(key)
     if shaped is None:
-        raise KeyProblem(
-            "api_key_invalid",
-            f"Invalid API Key provided: {mask_key(key)}",
-        )
+        raise KeyProblem("api_key_invalid", f"Invalid API Key provided: {stars(key)}")
     return ApiKey(
         masked=mask_key(key),
         livemode=shaped.group("mode") == "live",

@@ -163,6 +163,13 @@ OPTIONS: tuple[Option, ...] = (
         "MODE",
     ),
     Option(
+        "unknown_accounts",
+        _choice("accept", "not_found"),
+        "an account the test did not declare: 'accept' it (any well-formed ID exists until "
+        "the test declares one) or answer it 'not_found', as Stripe does. Default: accept.",
+        "POLICY",
+    ),
+    Option(
         "unfaked",
         _choice("fail", "raise"),
         "requests to Stripe URLs that are not faked always raise UnfakedRequestError; 'fail' "
@@ -218,6 +225,7 @@ class Settings(NamedTuple):
     api_version: str = LATEST_VERSION
     extra_api_versions: tuple[str, ...] = ()
     mode: str = "test"
+    unknown_accounts: str = "accept"
     unfaked: str = "fail"
     other_hosts: str = "allow"
     real_retry_sleeps: bool = False
@@ -261,3 +269,13 @@ class Settings(NamedTuple):
             except VersionProblem as problem:
                 raise ValueError(f"{source(BY_NAME['api_version'])} {problem}") from None
         return settings
+
+
+def settings_table() -> str:
+    """The settings as the Markdown table of ``docs/configuration.md``."""
+    rows = ["| setting | ini key | option | what it does (accepts, default) |", "|---|---|---|---|"]
+    for option in OPTIONS:
+        flag = option.flag + (f"={option.metavar}" if option.metavar else "")
+        marker = "" if option.name in PER_TEST else " (not per test)"
+        rows.append(f"| `{option.name}`{marker} | `{option.ini}` | `{flag}` | {option.help} |")
+    return "\n".join(rows)

@@ -90,6 +90,12 @@ class Store:
         self.overrides: list[Override] = []
 
     @property
+    def known_accounts_only(self) -> bool:
+        """True when an account the test did not declare is ``not_found``: once the test
+        declared one, or with the setting ``unknown_accounts = "not_found"``."""
+        return self.accounts.declared or self.settings.unknown_accounts == "not_found"
+
+    @property
     def faker(self) -> Faker:
         """The session's Faker, seeded for this test when first asked for (built lazily)."""
         if self._faker is None:

@@ -180,3 +180,18 @@ def check_extra(value: str) -> str:
             f"got {value!r}"
         )
     return text
+
+
+def versions_table() -> str:
+    """The versions the fake accepts, as the Markdown list of ``docs/validation.md``."""
+    names: dict[str, list[str]] = {}
+    for version in RELEASES:
+        names.setdefault(version.split(".")[1], []).append(f"`{version}`")
+    rows = ["| release | versions |", "|---|---|"]
+    rows += [f"| {name} | {', '.join(found)} |" for name, found in names.items()]
+    rows.append(
+        "| preview | `<date>.preview` for the date of any release above "
+        "(`2025-12-15.preview`, ...) |"
+    )
+    rows.append(f"| dated (API v1 only) | {len(DATED)} versions, `{DATED[0]}` to `{DATED[-1]}` |")
+    return "\n".join(rows)

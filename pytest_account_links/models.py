@@ -41,6 +41,11 @@ UseCaseType = Literal["account_onboarding", "account_update"]
 _ACCOUNT_ID = re.compile(r"^acct_[A-Za-z0-9]+$")
 
 
+def well_formed(account: str) -> bool:
+    """True for an ID shaped like a connected account's (``acct_`` and letters and digits)."""
+    return _ACCOUNT_ID.match(account) is not None
+
+
 def _check_account_id(value: str) -> str:
     if not _ACCOUNT_ID.match(value):
         raise PydanticCustomError(
@@ -135,9 +140,13 @@ class LegacyUseCase(UseCase):
 
 
 class AccountLinkCreateParams(_StripeModel):
-    """The body of ``POST /v2/core/account_links`` (API versions from 2026-09-30)."""
+    """The body of ``POST /v2/core/account_links`` (API versions from 2026-09-30).
 
-    account: AccountId
+    ``account`` is any string here: an ID that cannot exist is ``not_found``, as Stripe
+    answers it, not a validation failure.
+    """
+
+    account: str
     use_case: UseCase
 
 

@@ -50,6 +50,18 @@ def test_the_architecture_page_lists_the_pipelines_stages() -> None:
     assert _generated("architecture.md", "stages") == stages_table()
 
 
+def test_the_validation_page_lists_the_versions_of_the_table() -> None:
+    from pytest_account_links._versions import versions_table
+
+    assert _generated("validation.md", "versions") == versions_table()
+
+
+def test_the_configuration_page_lists_the_settings() -> None:
+    from pytest_account_links._settings import settings_table
+
+    assert _generated("configuration.md", "settings") == settings_table()
+
+
 def test_every_module_the_architecture_page_names_exists() -> None:
     page = (ROOT / "docs" / "architecture.md").read_text()
     named = set(re.findall(r"`(pytest_account_links/[\w/]+(?:\.py)?)`", page))

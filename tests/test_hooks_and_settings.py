@@ -295,8 +295,8 @@ def test_bad_values_are_usage_errors(
         (
             "account_links(sed=1)",
             "unexpected argument 'sed' (did you mean 'seed'?); accepted: "
-            "seed, link_lifetime, api_version, extra_api_versions, mode, unfaked, other_hosts, "
-            "real_retry_sleeps",
+            "seed, link_lifetime, api_version, extra_api_versions, mode, unknown_accounts, "
+            "unfaked, other_hosts, real_retry_sleeps, assert_all_used",
         ),
         ("account_links(summary=True)", "unexpected argument 'summary'"),
         ('account_links(mode="prod")', "mode must be one of test, live, got 'prod'"),
@@ -517,8 +517,9 @@ def test_settings_marker_is_listed(pytester: pytest.Pytester) -> None:
         [
             "@pytest.mark.stripe_accounts(*accounts, v2_enabled=True): declare*",
             "@pytest.mark.account_links(*, seed=None, link_lifetime=None, api_version=None, "
-            "extra_api_versions=None, mode=None, unfaked=None, other_hosts=None, "
-            "real_retry_sleeps=None, assert_all_used=None): the plugin's settings*",
+            "extra_api_versions=None, mode=None, unknown_accounts=None, unfaked=None, "
+            "other_hosts=None, real_retry_sleeps=None, assert_all_used=None): the plugin's "
+            "settings*",
         ]
     )
 

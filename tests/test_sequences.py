@@ -79,7 +79,7 @@ def test_outages_come_before_errors(account_links):
 @pytest.mark.stripe_error("not_found", times=1)
 def test_rules_count_only_the_calls_that_reach_them(account_links):
     # The invalid call is answered by validation; the error waits for a valid one.
-    assert outcomes(1, account="bad") == ["invalid_fields"]
+    assert outcomes(1, use_case="bad") == ["invalid_fields"]
     assert outcomes(2) == ["not_found", 200]
 """,
         passed=4,

@@ -92,21 +92,24 @@ def test_sdk_sends_an_idempotency_key_that_is_echoed(
     assert account_links.calls.last.idempotency_key == "onboard-acct-1"
 
 
-@pytest.mark.parametrize("key", ["sk_live_abcdef123456", "rk_live_abcdef123456"])
-def test_live_keys_make_live_links(account_links: AccountLinksFake, key: str) -> None:
-    body = requests.post(URL, json=ONBOARDING, headers={"Authorization": f"Bearer {key}"}).json()
+def test_live_keys_make_live_links(account_links: AccountLinksFake) -> None:
+    body = requests.post(
+        URL, json=ONBOARDING, headers={"Authorization": "Bearer sk_live_abcdef123456"}
+    ).json()
 
     assert body["livemode"] is True
     assert re.search(r"#alu_live_[A-Za-z0-9]{44}$", body["url"])
 
 
-def test_restricted_test_key_makes_a_test_link(account_links: AccountLinksFake) -> None:
-    body = requests.post(
-        URL, json=ONBOARDING, headers={"Authorization": "Bearer rk_test_x1"}
-    ).json()
+@pytest.mark.parametrize("key", ["rk_test_abcdef123456", "rk_live_abcdef123456"])
+def test_restricted_keys_are_refused_by_api_v2(account_links: AccountLinksFake, key: str) -> None:
+    response = requests.post(URL, json=ONBOARDING, headers={"Authorization": f"Bearer {key}"})
 
-    assert body["livemode"] is False
-    assert "#alu_test_" in body["url"]
+    assert response.status_code == 403
+    error = response.json()["error"]
+    assert error["code"] == "insufficient_permissions"
+    assert "with secret keys" in error["message"]
+    assert key not in response.text
 
 
 def test_account_update_with_collection_options_is_echoed(account_links: AccountLinksFake) -> None:

@@ -41,12 +41,6 @@ INVALID = [
     pytest.param(
         _with("account", ...), NEW, "account: required request field missing", id="no-account"
     ),
-    pytest.param(
-        _with("account", "acct-123"),
-        NEW,
-        "account: invalid account ID 'acct-123': expected 'acct_' followed by letters and digits",
-        id="account-shape",
-    ),
     pytest.param(_with("account", 42), NEW, "account: expected a string", id="account-type"),
     pytest.param(
         _with("use_case", ...), NEW, "use_case: required request field missing", id="no-use-case"
@@ -235,13 +229,13 @@ def test_sdk_raises_invalid_request_error_with_the_message(
         pytest.param(
             "Bearer pk_test_51Habcdefghijklmnop",
             "api_key_invalid",
-            "Invalid API Key provided: pk_test_...mnop",
+            "Invalid API Key provided: pk_test_" + "*" * 15 + "mnop",
             id="publishable",
         ),
         pytest.param(
             "Bearer sk_test_",
             "api_key_invalid",
-            "Invalid API Key provided: sk_test_...",
+            "Invalid API Key provided: sk_test_",
             id="empty-key",
         ),
         pytest.param(
@@ -275,7 +269,8 @@ def test_sdk_raises_authentication_error_for_a_bad_key(account_links: AccountLin
 
     assert raised.value.http_status == 401
     assert "has-a-dash-and-is-long-enough" not in str(raised.value)
-    assert "sk_test_...ough" in str(raised.value)
+    # Stripe's own wording and masking, with every character but the last four starred.
+    assert "Invalid API Key provided: sk_test_" + "*" * 25 + "ough" in str(raised.value)
 
 
 @pytest.mark.parametrize("version", ["latest", "2026-13-01", "2026-10-28.Endive!", "v2"])

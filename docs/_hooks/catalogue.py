@@ -1,7 +1,9 @@
 """mkdocs hook: tables generated from the code at build time, so the site cannot drift.
 
 - ``errors.md``: the error catalogue, from ``errors.CATALOGUE`` and the endpoints;
-- ``architecture.md``: the pipeline's stages, from ``_pipeline.STEPS`` and ``AFTER``.
+- ``architecture.md``: the pipeline's stages, from ``_pipeline.STEPS`` and ``AFTER``;
+- ``validation.md``: the API versions the fake accepts, from ``_versions``;
+- ``configuration.md``: the settings, from ``_settings.OPTIONS``.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from pytest_account_links._pipeline import stages_table
+from pytest_account_links._settings import settings_table
+from pytest_account_links._versions import versions_table
 from pytest_account_links.errors import catalogue_table
 
 if TYPE_CHECKING:
@@ -18,6 +22,8 @@ if TYPE_CHECKING:
 _GENERATED: dict[str, tuple[str, Callable[[], str]]] = {
     "errors.md": ("catalogue", catalogue_table),
     "architecture.md": ("stages", stages_table),
+    "validation.md": ("versions", versions_table),
+    "configuration.md": ("settings", settings_table),
 }
 
 

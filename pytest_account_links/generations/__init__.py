@@ -60,6 +60,8 @@ class Generation(Protocol):
     name: str
     #: The ``Content-Type`` of its answers.
     content_type: str
+    #: Whether its endpoints take restricted keys (``rk_...``) as well as secret keys.
+    takes_restricted_keys: bool
 
     def parse_body(self, raw: bytes) -> Body:
         """Read a request body (or a query string's bytes)."""

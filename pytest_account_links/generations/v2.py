@@ -54,6 +54,9 @@ class V2Generation:
 
     name = "v2"
     content_type = "application/json"
+    #: "You can only access APIs in the /v2 namespace with secret keys."
+    #: (docs.stripe.com/api-v2-overview)
+    takes_restricted_keys = False
 
     def parse_body(self, raw: bytes) -> Body:
         if not raw.strip():
