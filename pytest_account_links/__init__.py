@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from pytest_account_links._accounts import Accounts, ConnectedAccount
     from pytest_account_links._calls import Call, CallList
     from pytest_account_links._clock import Clock
-    from pytest_account_links._events import DeliveredEvent
+    from pytest_account_links._events import DeliveredEvent, WebhookDeliveryError
     from pytest_account_links._fake import AccountLinksFake
     from pytest_account_links._links import Link, Visit
     from pytest_account_links.errors import CATALOGUE, ErrorSpec, UnfakedRequestError
@@ -42,6 +42,7 @@ __all__ = [
     "StripeProvider",
     "UnfakedRequestError",
     "Visit",
+    "WebhookDeliveryError",
     "__version__",
 ]
 
@@ -61,6 +62,7 @@ _WHERE = {
     "LegacyAccountLinkCreateParams": "models",
     "StripeProvider": "provider",
     "UnfakedRequestError": "errors",
+    "WebhookDeliveryError": "_events",
 }
 
 

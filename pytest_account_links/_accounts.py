@@ -1,5 +1,12 @@
 """The platform's connected accounts, as the fake knows them in one test.
 
+One registry (:class:`Accounts`) for every account: declared by the test
+(``@stripe_accounts``, ``accounts.add()``), created through the API
+(``v2.core.accounts.create``), or met in a request while the test accepts
+unknown accounts. Each :class:`ConnectedAccount` holds its ``v2.core.account``
+object (:attr:`ConnectedAccount.state`), built when first needed, so a test
+that names ten thousand accounts pays for none it does not look at.
+
 Plain Python, no pytest, no HTTP library. Read and changed under the store's
 lock (:mod:`._store`).
 """
@@ -9,6 +16,7 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING, Any, Literal
 
+from pytest_account_links import _onboarding
 from pytest_account_links._extensions import NoExtensions
 
 if TYPE_CHECKING:
@@ -16,6 +24,7 @@ if TYPE_CHECKING:
 
     from faker import Faker
 
+    from pytest_account_links._clock import Clock
     from pytest_account_links._extensions import Extensions
     from pytest_account_links._ids import Ids
 
@@ -24,11 +33,12 @@ CONFIGURATIONS: tuple[Configuration, ...] = ("customer", "merchant", "recipient"
 
 
 class ConnectedAccount:
-    """A connected account the fake knows; details fabricated with Faker when not given.
+    """A connected account the fake knows.
 
-    The details (``display_name``, ``contact_email``, ``country``) are fabricated
-    when first read, each account from a seed of its own: reading them, or not,
-    changes no other value the test sees.
+    Its ``v2.core.account`` object (:attr:`state`) is built when first read:
+    from the create request, or fabricated (a name, an email, a country; its
+    requirements due) with Faker, each account from a seed of its own, so
+    reading it, or not, changes no other value the test sees.
     """
 
     def __init__(
@@ -37,48 +47,175 @@ class ConnectedAccount:
         configurations: tuple[Configuration, ...],
         *,
         declared: bool = True,
-        details: Callable[[], dict[str, Any]] | None = None,
+        build: Callable[[ConnectedAccount], dict[str, Any]] | None = None,
+        changed: Callable[[str, ConnectedAccount, dict[str, Any] | None], None] | None = None,
+        state: dict[str, Any] | None = None,
     ) -> None:
         self.id = id
-        self.configurations = configurations
-        #: True when the test declared it; False when the fake met it in a request.
+        self._configurations = configurations
+        #: True when the test declared it or created it; False when the fake met it.
         self.declared = declared
         #: The use cases completed through a visited link (``account_onboarding``, ...).
         self.completed: list[str] = []
-        self._fabricate = details
-        self._details: dict[str, Any] | None = None
+        #: Requirements the test added (:meth:`require`), with the capabilities they restrict.
+        self.required: dict[str, list[tuple[str, str]]] = {}
+        self._build = build
+        self._changed = changed
+        self._state: dict[str, Any] | None = state
 
-    def _detail(self, name: str) -> str:
-        if self._details is None:
-            self._details = dict(self._fabricate()) if self._fabricate is not None else {}
-        return str(self._details.get(name, ""))
+    @property
+    def configurations(self) -> tuple[Configuration, ...]:
+        """The configurations applied to the account (``applied_configurations``)."""
+        if self._state is None:
+            return self._configurations
+        return tuple(self._state.get("applied_configurations") or ())
 
-    def _set(self, name: str, value: str) -> None:
-        self._detail(name)  # fabricate the others first, from the same seed
-        assert self._details is not None
-        self._details[name] = value
+    @property
+    def closed(self) -> bool:
+        """True once closed (``v2.core.accounts.close``)."""
+        return self._state is not None and bool(self._state.get("closed"))
 
-    display_name = property(
-        lambda self: self._detail("display_name"),
-        lambda self, value: self._set("display_name", value),
-        doc="The account's name as its owner sees it.",
-    )
-    contact_email = property(
-        lambda self: self._detail("contact_email"),
-        lambda self, value: self._set("contact_email", value),
-        doc="The account's contact email address.",
-    )
-    country = property(
-        lambda self: self._detail("country"),
-        lambda self, value: self._set("country", value),
-        doc="The account's country (ISO 3166-1 alpha-2).",
-    )
+    @property
+    def state(self) -> dict[str, Any]:
+        """The ``v2.core.account`` object as the fake holds it (every field, included or not)."""
+        if self._state is None:
+            self._state = self._build(self) if self._build is not None else {"id": self.id}
+        return self._state
+
+    def _identity(self) -> dict[str, Any]:
+        identity: dict[str, Any] = self.state.setdefault("identity", {})
+        return identity
+
+    @property
+    def display_name(self) -> str:
+        """The account's name as its owner sees it."""
+        return str(self.state.get("display_name") or "")
+
+    @display_name.setter
+    def display_name(self, value: str) -> None:
+        self.state["display_name"] = value
+
+    @property
+    def contact_email(self) -> str:
+        """The account's contact email address."""
+        return str(self.state.get("contact_email") or "")
+
+    @contact_email.setter
+    def contact_email(self, value: str) -> None:
+        self.state["contact_email"] = value
+
+    @property
+    def country(self) -> str:
+        """The account's country (ISO 3166-1 alpha-2)."""
+        return str(self._identity().get("country") or "")
+
+    @country.setter
+    def country(self, value: str) -> None:
+        self._identity()["country"] = value
+
+    @property
+    def requirements(self) -> list[str]:
+        """The descriptions of the requirements due (``identity.individual.given_name``, ...)."""
+        return [entry["description"] for entry in self.state["requirements"]["entries"]]
+
+    def capability(self, configuration: str, name: str) -> str | None:
+        """The status of a capability (``"active"``, ``"restricted"``, ...), or None."""
+        found = _capability_at(self.state, configuration, name)
+        return None if found is None else found.get("status")
+
+    def set_capability(
+        self,
+        configuration: str,
+        name: str,
+        status: str,
+        *,
+        code: str | None = None,
+        resolution: str = "provide_info",
+    ) -> None:
+        """Set a capability's status, as Stripe would after a review (and deliver the
+        ``capability_status_updated`` event): ``set_capability("recipient",
+        "stripe_balance.payouts", "restricted", code="requirements_past_due")``."""
+        statuses = ("active", "pending", "rejected", "restricted", "unsupported")
+        if status not in statuses:
+            raise ValueError(
+                f"pytest-account-links: set_capability(): status must be one of "
+                f"{', '.join(statuses)}, got {status!r}"
+            )
+        capability = _capability_at(self.state, configuration, name, create=True)
+        assert capability is not None
+        capability["requested"] = True
+        capability["status"] = status
+        capability["status_details"] = (
+            []
+            if status == "active"
+            else [{"code": code or _CODES[status], "resolution": resolution}]
+        )
+        self.notify(
+            f"v2.core.account[configuration.{configuration}].capability_status_updated",
+            {"updated_capability": name},
+        )
+
+    def require(self, *descriptions: str, configuration: str | None = None) -> None:
+        """Add requirements due (``require("identity.individual.id_numbers")``), restricting
+        the account's onboarding capabilities (of ``configuration``, or all of them)."""
+        impacts = [
+            (config, capability)
+            for config, capability in _onboarding.requested(self.state)
+            if configuration in (None, config)
+        ]
+        for description in descriptions:
+            self.required[description] = impacts
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute requirements and capability statuses; deliver the events of a change."""
+        before = self.requirements if self._state is not None else None
+        changed = _onboarding.refresh(self.state, self.required)
+        if before is not None and before != self.requirements:
+            self.notify("v2.core.account[requirements].updated", None)
+        for configuration, name in changed:
+            self.notify(
+                f"v2.core.account[configuration.{configuration}].capability_status_updated",
+                {"updated_capability": name},
+            )
+
+    def notify(self, event: str, data: dict[str, Any] | None = None) -> None:
+        """Deliver the event ``event`` about this account (``v2.core.account.updated``, ...)."""
+        if self._changed is not None:
+            self._changed(event, self, data)
 
     def __repr__(self) -> str:
         return (
             f"ConnectedAccount(id={self.id!r}, configurations={self.configurations!r}, "
-            f"declared={self.declared!r})"
+            f"declared={self.declared!r}, closed={self.closed!r})"
         )
+
+
+#: The status detail a capability set to a status gets, unless the test names one.
+_CODES = {
+    "pending": "requirements_pending_verification",
+    "rejected": "rejected_other",
+    "restricted": "requirements_past_due",
+    "unsupported": "unsupported_business",
+}
+
+
+def _capability_at(
+    state: dict[str, Any], configuration: str, name: str, *, create: bool = False
+) -> dict[str, Any] | None:
+    settings: Any = (state.get("configuration") or {}).get(configuration)
+    if settings is None:
+        if not create:
+            return None
+        settings = state.setdefault("configuration", {}).setdefault(
+            configuration, {"applied": True}
+        )
+    target = settings.setdefault("capabilities", {}) if create else settings.get("capabilities")
+    for part in name.split("."):
+        if not isinstance(target, dict):
+            return None
+        target = target.setdefault(part, {}) if create else target.get(part)
+    return target if isinstance(target, dict) else None
 
 
 def fabricated_details(faker: Faker) -> dict[str, Any]:
@@ -93,28 +230,35 @@ def fabricated_details(faker: Faker) -> dict[str, Any]:
 class Accounts:
     """The platform's connected accounts, as ``account_links.accounts``.
 
-    While no account is declared, the fake accepts any well-formed account ID.
-    Once one is, it answers from this state: an undeclared account is
-    ``not_found``, and on API versions that carry ``configurations`` a request
+    While no account is declared (or created), the fake accepts any well-formed
+    account ID. Once one is, it answers from this registry: an unknown account
+    is ``not_found``, and on API versions that carry ``configurations`` a link
     whose configurations differ from the account's is
     ``configs_must_match_to_use_account_links``. With :attr:`v2_enabled` off,
-    every request is ``accounts_v2_access_blocked``.
+    every request is ``accounts_v2_access_blocked``. ``accounts["acct_..."]``
+    is an account (``KeyError`` naming the known ones otherwise).
     """
 
     def __init__(
         self,
-        faker: Callable[[], Faker],
+        faker: Callable[..., Faker],
         ids: Ids,
         extensions: Extensions | None = None,
         seed: int = 0,
+        clock: Clock | None = None,
     ) -> None:
         self._faker = faker
+        self._clock = clock
         self._seed = seed
         self._ids = ids
         self._extensions: Extensions = extensions or NoExtensions()
         self._accounts: dict[str, ConnectedAccount] = {}
         #: How many accounts the test declared (kept, so no call walks every account).
         self._declared = 0
+        #: Told of every change of an account that Stripe would deliver an event for.
+        self.changed: Callable[[str, ConnectedAccount, dict[str, Any] | None], None] | None = None
+        #: The API mode of the test's key, for fabricated accounts.
+        self.livemode = False
         #: Whether Accounts v2 is enabled for the platform.
         self.v2_enabled = True
         #: True once a ``stripe_accounts`` marker set :attr:`v2_enabled` (the closest wins).
@@ -156,60 +300,110 @@ class Accounts:
             spec.id or self._ids.account_id(),
             tuple(spec.configurations),
             declared=True,
+            given={
+                name: value
+                for name in ("display_name", "contact_email", "country")
+                if (value := getattr(spec, name)) is not None
+            },
         )
-        if spec.display_name is not None:
-            account.display_name = spec.display_name
-        if spec.contact_email is not None:
-            account.contact_email = spec.contact_email
-        if spec.country is not None:
-            account.country = spec.country
-        previous = self._accounts.get(account.id)
-        if previous is None or not previous.declared:
-            self._declared += 1
-        self._accounts[account.id] = account
+        self.keep(account)
         return account
 
+    def keep(self, account: ConnectedAccount) -> None:
+        """Add an account (declared or created) to the registry."""
+        previous = self._accounts.get(account.id)
+        if account.declared and (previous is None or not previous.declared):
+            self._declared += 1
+        account._changed = self._changed
+        self._accounts[account.id] = account
+
+    def _changed(self, event: str, account: ConnectedAccount, data: dict[str, Any] | None) -> None:
+        if self.changed is not None:
+            self.changed(event, account, data)
+
     def _fabricate(
-        self, id: str, configurations: tuple[Configuration, ...], *, declared: bool
+        self,
+        id: str,
+        configurations: tuple[Configuration, ...],
+        *,
+        declared: bool,
+        given: dict[str, Any] | None = None,
+        livemode: bool | None = None,
     ) -> ConnectedAccount:
         return ConnectedAccount(
             id,
             configurations,
             declared=declared,
-            details=lambda: self._details_of(id),
+            build=lambda account: self._fabricated_state(account, given or {}, livemode),
+            changed=self._changed,
         )
 
-    def _details_of(self, id: str) -> dict[str, Any]:
-        """The fabricated details of account ``id``, from a seed of its own.
-
-        Each account's own seed: the details do not depend on which accounts the
-        test read, or in which order.
-        """
-        faker = self._faker()
+    def seeded_faker(self, id: str, locale: str = "en_US") -> Faker:
+        """A Faker in ``locale``, seeded for account ``id`` alone."""
+        faker = self._faker(locale)
         digest = hashlib.blake2b(f"{self._seed}\0account\0{id}".encode(), digest_size=8)
         faker.seed_instance(int.from_bytes(digest.digest(), "big"))
+        return faker
+
+    def _details_of(self, id: str) -> dict[str, Any]:
+        """The fabricated details of account ``id`` (the hook's, then the plugin's own)."""
+        faker = self.seeded_faker(id)
         details = dict(self._extensions.account(id, faker))
         if not {"display_name", "contact_email", "country"} <= details.keys():
             details = {**fabricated_details(faker), **details}
         return details
 
+    def _fabricated_state(
+        self, account: ConnectedAccount, given: dict[str, Any], livemode: bool | None
+    ) -> dict[str, Any]:
+        """The ``v2.core.account`` of an account the test declared or the fake met: made
+        when first read (``created`` is then), its details fabricated for its ID alone."""
+        from pytest_account_links.endpoints._v2_accounts import new_state
+
+        details = {**self._details_of(account.id), **given}
+        state = new_state(
+            account.id,
+            {
+                "display_name": details["display_name"],
+                "contact_email": details["contact_email"],
+                "identity": {"country": str(details["country"])},
+                "configuration": {
+                    configuration: _DEFAULT_CONFIGURATION.get(configuration, {})
+                    for configuration in account.configurations
+                },
+            },
+            livemode=self.livemode if livemode is None else livemode,
+            created=self._clock.now() if self._clock is not None else None,
+        )
+        _onboarding.refresh(state, account.required)
+        return state
+
     @property
     def declared(self) -> bool:
-        """True once the test declared any account."""
+        """True once the test declared (or created) any account."""
         return self._declared > 0
 
-    def met(self, id: str, configurations: Sequence[str] | None) -> ConnectedAccount:
+    def met(
+        self, id: str, configurations: Sequence[str] | None, *, livemode: bool | None = None
+    ) -> ConnectedAccount:
         """The account a valid request named, fabricated on first sight when none is declared."""
         account = self._accounts.get(id)
         if account is None:
             known = tuple(c for c in CONFIGURATIONS if c in (configurations or ("recipient",)))
-            account = self._fabricate(id, known, declared=False)
+            account = self._fabricate(id, known, declared=False, livemode=livemode)
             self._accounts[id] = account
         return account
 
     def get(self, id: str) -> ConnectedAccount | None:
-        """The account ``id``, declared or met, or None."""
+        """The account ``id``, declared, created or met, or None."""
         return self._accounts.get(id)
+
+    def __getitem__(self, id: str) -> ConnectedAccount:
+        account = self._accounts.get(id)
+        if account is None:
+            known = ", ".join(sorted(self._accounts)) or "none yet"
+            raise KeyError(f"pytest-account-links: no account {id!r} in this test (known: {known})")
+        return account
 
     def __contains__(self, id: object) -> bool:
         return id in self._accounts
@@ -222,3 +416,11 @@ class Accounts:
 
     def __repr__(self) -> str:
         return f"<Accounts {sorted(self._accounts)} v2_enabled={self.v2_enabled}>"
+
+
+#: What a declared account's configuration holds: its onboarding capability requested.
+_DEFAULT_CONFIGURATION: dict[str, dict[str, Any]] = {
+    "merchant": {"capabilities": {"card_payments": {"requested": True}}},
+    "recipient": {"capabilities": {"stripe_balance": {"stripe_transfers": {"requested": True}}}},
+    "customer": {},
+}

@@ -52,6 +52,9 @@ class Call:
     response_headers: dict[str, str] = field(default_factory=dict)
     #: True when the answer replayed an earlier one for the same idempotency key.
     replayed: bool = False
+    #: The account the exchange is about, as the pipeline found it (the path's, the
+    #: body's ``account``, or the one an answer created).
+    account_id: str | None = None
 
     def __repr__(self) -> str:
         return redact(
@@ -79,7 +82,9 @@ class Call:
 
     @property
     def account(self) -> str | None:
-        """The account the request named, valid or not."""
+        """The account the request named, valid or not (or the one it created)."""
+        if self.account_id is not None:
+            return self.account_id
         if self.request is not None:
             account = getattr(self.request, "account", None)
             if isinstance(account, str):

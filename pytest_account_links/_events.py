@@ -1,9 +1,22 @@
 """Events the fake delivers: thin notifications, signed as Stripe signs them.
 
-A v2 event destination receives a *thin* event (``id``, ``type``, ``created``,
-``livemode``, ...) with a ``Stripe-Signature: t=<unix time>,v1=<HMAC-SHA256>``
-header; the full event is fetched with ``GET /v2/core/events/{id}``
-(``EventNotification.fetch_event()``).
+A v2 event destination receives a *thin* event (``id``, ``object``, ``type``,
+``created``, ``livemode``, ``reason``, ``related_object``) with a
+``Stripe-Signature: t=<unix time>,v1=<HMAC-SHA256>`` header; the full event
+(with ``data``) is fetched with ``GET /v2/core/events/{id}``
+(``EventNotification.fetch_event()``), the object it is about with
+``related_object.url`` (``fetch_related_object()``).
+
+Sources: ``shared/spec/events-v2.openapi.json`` (``v2.core.event``: ``reason``
+is ``{"type": "request", "request": {"id", "idempotency_key"}}``,
+``related_object`` is ``{"id", "type", "url"}``),
+``shared/spec/v2-account-event-types.txt`` (the account event types and their
+``data``; ``v2.core.account_link.returned`` has no ``related_object``), and
+docs.stripe.com/api/v2/core/accounts/event-types (``related_object.type`` is
+``v2.core.account``, its ``url`` the path to retrieve it). The SDK's
+``parse_event_notification`` checks the signature and reads these fields.
+
+:func:`deliver` hands events, in order, to a test's webhook handler.
 """
 
 from __future__ import annotations
@@ -12,66 +25,162 @@ import hashlib
 import hmac
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pytest_account_links.generations.v2 import rfc3339
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from datetime import datetime
-
-    from pytest_account_links._accounts import ConnectedAccount
-    from pytest_account_links._links import Link
 
 
 @dataclass(frozen=True)
 class DeliveredEvent:
-    """A thin event as Stripe would deliver it to an event destination."""
+    """An event as Stripe would deliver it to an event destination."""
 
     id: str
     type: str
-    #: The request body Stripe would POST to the webhook endpoint.
+    #: The request body Stripe would POST to the webhook endpoint (the thin event).
     payload: str
     #: The headers it would carry, ``Stripe-Signature`` among them.
     headers: dict[str, str]
     #: The full event, as ``GET /v2/core/events/{id}`` answers it.
     event: dict[str, Any]
+    #: The object it is about (``acct_...``), or None.
+    object_id: str | None = None
+    #: When it happened, on the fake's clock.
+    created: datetime | None = field(default=None, compare=False)
+
+    def __repr__(self) -> str:
+        return f"DeliveredEvent(id={self.id!r}, type={self.type!r}, object_id={self.object_id!r})"
 
 
 def sign(payload: str, secret: str, timestamp: int | None = None) -> str:
-    """A ``Stripe-Signature`` header for ``payload``: ``t=<unix time>,v1=<HMAC-SHA256>``."""
+    """A ``Stripe-Signature`` header for ``payload``: ``t=<unix time>,v1=<HMAC-SHA256>``.
+
+    The time is the real one, not the fake's clock: the SDK refuses a signature
+    more than five minutes from the machine's time.
+    """
     moment = int(time.time()) if timestamp is None else timestamp
     digest = hmac.new(secret.encode(), f"{moment}.{payload}".encode(), hashlib.sha256)
     return f"t={moment},v1={digest.hexdigest()}"
 
 
-def returned_event(
-    link: Link, account: ConnectedAccount, event_id: str, now: datetime, secret: str
+def reason_of(request_id: str | None, idempotency_key: str | None) -> dict[str, Any] | None:
+    """The event's ``reason``: the API request that caused it (the spec requires both its
+    ``id`` and its ``idempotency_key``; a change without both has no ``reason``)."""
+    if request_id is None or idempotency_key is None:
+        return None
+    return {"type": "request", "request": {"id": request_id, "idempotency_key": idempotency_key}}
+
+
+def account_event(
+    type: str,
+    *,
+    event_id: str,
+    account_id: str | None,
+    now: datetime,
+    livemode: bool,
+    secret: str,
+    data: dict[str, Any] | None = None,
+    reason: dict[str, Any] | None = None,
 ) -> DeliveredEvent:
-    """The ``v2.core.account_link.returned`` event of a completed link."""
-    thin = {
+    """A ``v2.core.account...`` event (or ``v2.core.account_link.returned`` when
+    ``account_id`` is None: that type has no related object)."""
+    thin: dict[str, Any] = {
         "id": event_id,
         "object": "v2.core.event",
-        "type": "v2.core.account_link.returned",
+        "type": type,
         "created": rfc3339(now),
-        "livemode": link.livemode,
+        "livemode": livemode,
     }
+    if reason is not None:
+        thin["reason"] = reason
+    if account_id is not None:
+        thin["related_object"] = {
+            "id": account_id,
+            "type": "v2.core.account",
+            "url": f"/v2/core/accounts/{account_id}",
+        }
     payload = json.dumps(thin, indent=2)
-    event = {
-        **thin,
-        "data": {
-            "account_id": link.account,
-            "configurations": list(account.configurations),
-            "use_case": link.use_case,
-        },
-    }
+    event = dict(thin)
+    if data is not None:
+        event["data"] = data
     return DeliveredEvent(
         id=event_id,
-        type="v2.core.account_link.returned",
+        type=type,
         payload=payload,
         headers={
             "Content-Type": "application/json; charset=utf-8",
             "Stripe-Signature": sign(payload, secret),
         },
         event=event,
+        object_id=account_id if account_id is not None else (data or {}).get("account_id"),
+        created=now,
     )
+
+
+class WebhookDeliveryError(AssertionError):
+    """The test's webhook handler refused an event (a 4xx or 5xx answer)."""
+
+
+def deliver(
+    events: Iterable[DeliveredEvent], to: Any, path: str
+) -> list[tuple[DeliveredEvent, Any]]:
+    """POST each event, in order, to ``to``; each event with what ``to`` answered.
+
+    ``to`` is a test client with a ``post`` method (Flask's, Django's,
+    Starlette's or httpx's, a ``requests.Session`` with a base URL in ``path``),
+    or any callable ``to(payload, headers)``. An answer with a ``status_code``
+    (or ``status``) of 400 or more raises :class:`WebhookDeliveryError`, naming
+    the event.
+    """
+    __tracebackhide__ = True
+    post = getattr(to, "post", None)
+    if post is None and not callable(to):
+        raise TypeError(
+            "pytest-account-links: deliver_events(): `to` must be a test client with a post() "
+            f"method (Flask, Django, Starlette, httpx) or a callable(payload, headers), got "
+            f"{type(to).__name__}"
+        )
+    delivered = []
+    for event in events:
+        answer = (
+            _post(post, to, path, event)
+            if post is not None
+            else to(event.payload, dict(event.headers))
+        )
+        status = _status(answer)
+        if status is not None and status >= 400:
+            raise WebhookDeliveryError(
+                f"pytest-account-links: the webhook handler answered {status} to {event.type} "
+                f"({event.id}); Stripe would retry it"
+            )
+        delivered.append((event, answer))
+    return delivered
+
+
+def _post(post: Any, to: Any, path: str, event: DeliveredEvent) -> Any:
+    """One event to a test client, in the way its ``post`` takes a raw body."""
+    headers = dict(event.headers)
+    module = type(to).__module__
+    if module.startswith("django."):
+        # Django's client takes the content type apart, and extra headers as ``headers``.
+        return post(
+            path,
+            data=event.payload,
+            content_type=headers.pop("Content-Type"),
+            headers=headers,
+        )
+    if module.startswith(("httpx", "starlette.", "fastapi.")):
+        return post(path, content=event.payload.encode(), headers=headers)
+    return post(path, data=event.payload.encode(), headers=headers)
+
+
+def _status(answer: Any) -> int | None:
+    for name in ("status_code", "status"):
+        value = getattr(answer, name, None)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return None

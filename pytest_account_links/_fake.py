@@ -320,25 +320,83 @@ class AccountLinksFake:
         with self._store.lock:
             return list(self._store.links.values())
 
-    def visit(self, link: Any, *, outcome: str = "completed", abandon: bool = False) -> str | None:
+    def visit(
+        self,
+        link: Any,
+        *,
+        outcome: str = "completed",
+        abandon: bool = False,
+        changes: dict[str, Any] | None = None,
+    ) -> str | None:
         """Open an Account Link as the account holder would; return where Stripe sends them.
 
         ``link`` is the SDK's ``AccountLink`` (or the answered dict), or its URL. A
         link that is valid, unexpired (on the fake's clock) and unused is used up,
         and ``outcome`` says what the holder did on the hosted page:
-        ``"completed"`` (the default: the flow completes, the browser goes to
-        ``return_url`` (None when the link has none), and the
-        ``v2.core.account_link.returned`` event is added to :attr:`events`),
-        ``"abandoned"`` (back to ``return_url`` without finishing: nothing changes)
-        or ``"closed"`` (the tab was closed: no redirect; ``abandon=True`` says the
-        same). A link that expired or was used already sends the browser to
+
+        - ``"completed"`` (the default): the browser goes to ``return_url`` (None
+          when the link has none). An ``account_onboarding`` link's account gets
+          everything it still needs (Faker-made, in its country's locale): its
+          requirements are met and its capabilities ``active``. An
+          ``account_update`` link changes only ``changes``: a dict shaped as the
+          body of ``v2.core.accounts.update`` (validated as it is), applied to the
+          account for either use case. The events of what changed are delivered,
+          then ``v2.core.account_link.returned``.
+        - ``"abandoned"``: back to ``return_url`` without finishing; nothing changes.
+        - ``"closed"``: the tab was closed (``abandon=True`` says the same): no
+          redirect, nothing changes.
+
+        A link that expired or was used already sends the browser to
         ``refresh_url``, and so does an unknown token for an account that has
         links. Each visit is recorded in :attr:`visits`. Raises ``ValueError`` for
-        a URL that is not an Account Link's or an unknown outcome, ``TypeError``
-        for something that is no link at all.
+        a URL that is not an Account Link's, an unknown outcome or ``changes``
+        Stripe would refuse; ``TypeError`` for something that is no link at all.
         """
         __tracebackhide__ = True
-        return visit(self._store, link, outcome="closed" if abandon else outcome)
+        if changes is not None:
+            changes = _checked_changes(changes)
+        return visit(self._store, link, outcome="closed" if abandon else outcome, changes=changes)
+
+    def deliver_events(
+        self, to: Any, *, path: str = "/webhooks", again: bool = False
+    ) -> list[tuple[DeliveredEvent, Any]]:
+        """Hand the events not delivered yet, in order, to the app's webhook handler.
+
+        ``to`` is a test client (Flask's, Django's, Starlette's or httpx's: each
+        event is POSTed to ``path`` with its ``Stripe-Signature``) or any
+        callable ``to(payload, headers)``. Each event is delivered once; ``again=True``
+        delivers every event of the test from the first. Returns each event
+        with the handler's answer; an answer of 400 or more raises
+        ``WebhookDeliveryError`` (an ``AssertionError``) naming the event.
+        """
+        __tracebackhide__ = True
+        from pytest_account_links._events import deliver
+
+        with self._store.lock:
+            start = 0 if again else self._store.delivered
+            pending = list(self._store.events[start:])
+            self._store.delivered = len(self._store.events)
+        return deliver(pending, to, path)
+
+
+def _checked_changes(changes: Any) -> dict[str, Any]:
+    """``visit(changes=...)`` validated as an update's body; ``ValueError`` in Stripe's words."""
+    from pytest_account_links._versions import LATEST_VERSION, parse_version
+    from pytest_account_links.endpoints._v2_accounts import body_schema
+    from pytest_account_links.generations import Body, InvalidBody
+    from pytest_account_links.generations.v2 import V2
+
+    try:
+        checked: dict[str, Any] = V2.validate(
+            body_schema("v2.core.accounts.update"),
+            Body(b"", changes),
+            parse_version(LATEST_VERSION),
+        )
+    except InvalidBody as invalid:
+        raise ValueError(
+            f"pytest-account-links: visit(changes=...): {'; '.join(invalid.problems)}"
+        ) from None
+    return checked
 
 
 def _check_override(
@@ -394,23 +452,39 @@ def derive_seed(base: int, nodeid: str, purpose: str) -> int:
 
 
 #: The Faker providers the fake draws from: only these are built.
-_PROVIDERS = ["faker.providers.company", "faker.providers.internet", "faker.providers.person"]
+_PROVIDERS = [
+    "faker.providers.address",
+    "faker.providers.company",
+    "faker.providers.date_time",
+    "faker.providers.internet",
+    "faker.providers.person",
+    "faker.providers.phone_number",
+]
 
 
 class FakeFactory:
     """Builds a store for each test; the Faker instances once per session, when first needed."""
 
     def __init__(self) -> None:
-        self._fake_faker: Faker | None = None
+        self._fakers: dict[tuple[str, str], Faker] = {}
         self._user_faker: Faker | None = None
 
-    def fake_faker(self) -> Faker:
-        """The Faker the fake fabricates details with (built on first use, then reused)."""
-        if self._fake_faker is None:
+    def fake_faker(self, locale: str = "en_US", *, role: str = "fake") -> Faker:
+        """A Faker in ``locale`` the fake fabricates with (built on first use, then reused).
+
+        ``role`` keeps apart the instances that are reseeded for different things (the
+        test's own ``account_links.faker``, each account's details), so drawing from one
+        never moves another's sequence.
+        """
+        faker = self._fakers.get((role, locale))
+        if faker is None:
             from faker import Faker
 
-            self._fake_faker = Faker("en_US", providers=_PROVIDERS)
-        return self._fake_faker
+            faker = self._fakers[(role, locale)] = Faker(locale, providers=_PROVIDERS)
+        return faker
+
+    def _account_faker(self, locale: str = "en_US") -> Faker:
+        return self.fake_faker(locale, role="accounts")
 
     def store_for(
         self,
@@ -423,6 +497,7 @@ class FakeFactory:
         return Store(
             seed=derive_seed(settings.seed, nodeid, "fake"),
             faker=self.fake_faker,
+            account_faker=self._account_faker,
             settings=settings,
             extensions=extensions,
         )

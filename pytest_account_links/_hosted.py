@@ -1,10 +1,16 @@
 """Stripe's hosted onboarding, simulated: what happens when someone opens a link.
 
 ``account_links.visit(url)`` comes here. A valid, unexpired, unused link is used
-up and the flow completes (the browser goes to ``return_url``, the
-``v2.core.account_link.returned`` event is delivered); an expired or used link,
-or an unknown token for an account that has links, sends the browser to
-``refresh_url``, as Stripe's hosted page does.
+up; an expired or used link, or an unknown token for an account that has
+links, sends the browser to ``refresh_url``, as Stripe's hosted page does.
+
+What the holder did on the page is the ``outcome``. ``"completed"`` on an
+``account_onboarding`` link fills in everything the account still needs
+(:func:`.._onboarding.collect`, with Faker in the account's country's locale),
+so its requirements are met and its capabilities ``active``, and delivers the
+events of those changes, then ``v2.core.account_link.returned``; on an
+``account_update`` link it changes only what the test says (``changes=``).
+``"abandoned"`` and ``"closed"`` change nothing.
 """
 
 from __future__ import annotations
@@ -12,7 +18,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from pytest_account_links._events import returned_event
 from pytest_account_links._links import Visit
 
 if TYPE_CHECKING:
@@ -39,7 +44,13 @@ def link_url(link: Any) -> str:
     return url
 
 
-def visit(store: Store, link: Any, *, outcome: str = "completed") -> str | None:
+def visit(
+    store: Store,
+    link: Any,
+    *,
+    outcome: str = "completed",
+    changes: dict[str, Any] | None = None,
+) -> str | None:
     """Open a link as its account holder would; where Stripe sends the browser."""
     __tracebackhide__ = True
     if outcome not in OUTCOMES:
@@ -75,16 +86,39 @@ def visit(store: Store, link: Any, *, outcome: str = "completed") -> str | None:
             redirect = None if outcome == "closed" else found.return_url
             record = Visit(url, outcome, redirect, found)
             if outcome == "completed":
-                _complete(store, found)
+                _complete(store, found, changes)
         store.visits.append(record)
     return record.redirect
 
 
-def _complete(store: Store, link: Link) -> None:
-    account = store.accounts.met(link.account, link.configurations or None)
+def _complete(store: Store, link: Link, changes: dict[str, Any] | None) -> None:
+    from pytest_account_links import _onboarding
+    from pytest_account_links.endpoints._v2_accounts import (
+        announce,
+        changed_sections,
+        merge,
+        sections,
+    )
+
+    account = store.accounts.met(link.account, link.configurations or None, livemode=link.livemode)
     account.completed.append(link.use_case)
-    prefix = "evt_" if link.livemode else "evt_test_"
-    event_id = prefix + store.ids.token(24)
-    store.events.append(
-        returned_event(link, account, event_id, store.clock.now(), store.webhook_secret)
+    state = account.state
+    if link.use_case == "account_onboarding":
+        before = sections(state)
+        locale = _onboarding.LOCALES.get(_onboarding.country(state), "en_US")
+        faker = store.accounts.seeded_faker(account.id, locale)
+        _onboarding.collect(state, account.required, faker, store.clock.now())
+        announce(account, changed_sections(before, state))
+    if changes:
+        announce(account, merge(state, changes))
+    account.refresh()
+    store.emit(
+        "v2.core.account_link.returned",
+        None,
+        livemode=link.livemode,
+        data={
+            "account_id": link.account,
+            "configurations": list(account.configurations),
+            "use_case": link.use_case,
+        },
     )

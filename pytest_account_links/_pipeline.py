@@ -118,6 +118,8 @@ class Exchange:
         self.params: Any = None
         #: The scripted outcome this call consumed, if the test scripted one.
         self.scripted = store.scenario.take_scripted(endpoint.name)
+        #: What the endpoint's check found for its answer (the account a path names, ...).
+        self.found: Any = None
         #: The record of the exchange, once made.
         self.call: Call | None = None
         self._body: Body | None = None
@@ -320,7 +322,8 @@ def endpoint_state(x: Exchange) -> Answer | None:
 
 def respond(x: Exchange) -> Answer | None:
     """The endpoint's answer, through your ``pytest_account_links_response`` hooks."""
-    answer = x.endpoint.respond(x)
+    with x.store.caused_by(x.request_id, x.idempotency_key):
+        answer = x.endpoint.respond(x)
     if answer.ok and isinstance(answer.body, dict):
         answer.body = x.store.extensions.response(
             answer.body, x.params, x.raw_version, x.endpoint.name
@@ -390,6 +393,7 @@ def record(x: Exchange, answer: Answer) -> None:
         injected=answer.injected,
         endpoint=x.endpoint.name,
         replayed=answer.replayed,
+        account_id=_masked_account(x.endpoint.account_of(x) or _created(answer)),
     )
     x.store.calls.add(x.call)
 
@@ -445,6 +449,19 @@ def _encode(x: Exchange, answer: Answer) -> WireResponse:
         answer.encoded = encoded
     answer.wire = WireResponse(answer.status, encoded, headers)
     return answer.wire
+
+
+def _masked_account(account: str | None) -> str | None:
+    return None if account is None else redact(account)
+
+
+def _created(answer: Answer) -> str | None:
+    """The account a successful answer is (``v2.core.accounts.create``), or None."""
+    body = answer.body
+    if answer.ok and isinstance(body, dict) and body.get("object") == "v2.core.account":
+        found = body.get("id")
+        return found if isinstance(found, str) else None
+    return None
 
 
 def _recorded_body(x: Exchange, masked: bytes) -> Any:

@@ -8,6 +8,7 @@ builds a new store for each run of each test.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 from dataclasses import dataclass
@@ -23,11 +24,12 @@ from pytest_account_links._scenarios import Scenario
 from pytest_account_links._settings import Settings
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
     from datetime import timedelta
 
     from faker import Faker
 
+    from pytest_account_links._accounts import ConnectedAccount
     from pytest_account_links._events import DeliveredEvent
     from pytest_account_links._extensions import Extensions
     from pytest_account_links._links import Link, Visit
@@ -57,7 +59,8 @@ class Store:
         self,
         *,
         seed: int,
-        faker: Callable[[], Faker],
+        faker: Callable[..., Faker],
+        account_faker: Callable[..., Faker] | None = None,
         settings: Settings | None = None,
         extensions: Extensions | None = None,
     ) -> None:
@@ -81,11 +84,19 @@ class Store:
         self.unfaked: list[UnfakedRequestError] = []
         self.retry_sleeps: list[float] = []
         self.scenario = Scenario()
-        self.accounts = Accounts(faker, self.ids, self.extensions, seed=seed)
+        self.accounts = Accounts(
+            account_faker or faker, self.ids, self.extensions, seed=seed, clock=self.clock
+        )
+        self.accounts.changed = self._account_changed
         self.idempotency = IdempotencyKeys()
         #: The links created in this test, by their token.
         self.links: dict[str, Link] = {}
         self.events: list[DeliveredEvent] = []
+        #: How many of :attr:`events` ``deliver_events()`` handed to the test's handler.
+        self.delivered = 0
+        #: The request whose answer is being made (its ID and idempotency key), for the
+        #: ``reason`` of the events it causes.
+        self._cause: tuple[str, str | None] | None = None
         self.visits: list[Visit] = []
         self.overrides: list[Override] = []
 
@@ -115,6 +126,44 @@ class Store:
             if event.id == event_id:
                 return event
         return None
+
+    @contextlib.contextmanager
+    def caused_by(self, request_id: str, idempotency_key: str | None) -> Iterator[None]:
+        """Events emitted within are caused by this request (their ``reason``)."""
+        self._cause = (request_id, idempotency_key)
+        try:
+            yield
+        finally:
+            self._cause = None
+
+    def emit(
+        self,
+        type: str,
+        account_id: str | None,
+        *,
+        livemode: bool = False,
+        data: dict[str, Any] | None = None,
+    ) -> DeliveredEvent:
+        """Deliver the event ``type`` about account ``account_id`` (added to :attr:`events`)."""
+        from pytest_account_links._events import account_event, reason_of
+
+        event = account_event(
+            type,
+            event_id=("evt_" if livemode else "evt_test_") + self.ids.token(24),
+            account_id=account_id,
+            now=self.clock.now(),
+            livemode=livemode,
+            secret=self.webhook_secret,
+            data=data,
+            reason=reason_of(*self._cause) if self._cause is not None else None,
+        )
+        self.events.append(event)
+        return event
+
+    def _account_changed(
+        self, type: str, account: ConnectedAccount, data: dict[str, Any] | None
+    ) -> None:
+        self.emit(type, account.id, livemode=bool(account.state.get("livemode")), data=data)
 
     def take_override(self, endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
         """``body`` through the oldest override for ``endpoint``, which is used up by it."""

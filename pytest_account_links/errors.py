@@ -11,7 +11,10 @@ Which endpoints document which codes is each endpoint's own declaration
 
 from __future__ import annotations
 
+import functools
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -69,173 +72,244 @@ class ErrorSpec:
         return by_status.get(self.status, "APIError")
 
 
-CATALOGUE: Mapping[str, ErrorSpec] = {
-    spec.code: spec
-    for spec in (
-        ErrorSpec(
-            code="accounts_v2_access_blocked",
-            status=400,
-            type=None,
-            message="Accounts v2 is not enabled for your platform.",
-            user_message="Accounts v2 is not enabled for this platform.",
-            description="Accounts v2 is not enabled for your platform.",
-            source=f"{_SPEC} (v2.error.accounts_v2_access_blocked); status from {_SEED}",
+#: The errors written here: their status is Stripe's, or their code is the fake's.
+_WRITTEN: tuple[ErrorSpec, ...] = (
+    ErrorSpec(
+        code="accounts_v2_access_blocked",
+        status=400,
+        type=None,
+        message="Accounts v2 is not enabled for your platform.",
+        user_message="Accounts v2 is not enabled for this platform.",
+        description="Accounts v2 is not enabled for your platform.",
+        source=f"{_SPEC} (v2.error.accounts_v2_access_blocked); status from {_SEED}",
+    ),
+    ErrorSpec(
+        code="configs_must_match_to_use_account_links",
+        status=400,
+        type=None,
+        message=(
+            "Account cannot be onboarded via v2/core/account_links without specifying "
+            "the right configurations."
         ),
-        ErrorSpec(
-            code="configs_must_match_to_use_account_links",
-            status=400,
-            type=None,
-            message=(
-                "Account cannot be onboarded via v2/core/account_links without specifying "
-                "the right configurations."
-            ),
-            user_message="The requested configurations do not match the account's.",
-            extras={"applied_configurations": ["recipient"]},
-            description="The request's configurations do not match the account's.",
-            source=(
-                f"{_SPEC} (v2.error.configs_must_match_to_use_account_links); status from {_SEED}"
-            ),
+        user_message="The requested configurations do not match the account's.",
+        extras={"applied_configurations": ["recipient"]},
+        description="The request's configurations do not match the account's.",
+        source=(f"{_SPEC} (v2.error.configs_must_match_to_use_account_links); status from {_SEED}"),
+    ),
+    ErrorSpec(
+        code="not_found",
+        status=404,
+        type=None,
+        message="The resource wasn't found.",
+        description="The object does not exist (or the endpoint, under the API version).",
+        source=f"{_SPEC} (v2.error.not_found); status from {_SEED}",
+    ),
+    ErrorSpec(
+        code="account_rate_limit_exceeded",
+        status=429,
+        type="rate_limit",
+        message="Account cannot exceed a configured concurrency rate limit on updates.",
+        description="Too many concurrent updates to one account.",
+        source=f"{_SPEC} (v2.error.account_rate_limit_exceeded); status from {_SEED}",
+    ),
+    ErrorSpec(
+        code="idempotency_error",
+        status=400,
+        type="idempotency_error",
+        message="An idempotent retry occurred with different request parameters.",
+        description="The Idempotency-Key was used before with another request.",
+        source=(
+            f"{_SPEC} (v2.error.idempotency_error); the type, which the SDK maps to "
+            "IdempotencyError, and the status from Stripe's v1 answers"
         ),
-        ErrorSpec(
-            code="not_found",
-            status=404,
-            type=None,
-            message="The resource wasn't found.",
-            description="The object does not exist (or the endpoint, under the API version).",
-            source=f"{_SPEC} (v2.error.not_found); status from {_SEED}",
+    ),
+    ErrorSpec(
+        code="idempotency_key_in_use",
+        status=409,
+        type="idempotency_error",
+        message="There is currently another in-progress request using this Idempotent Key.",
+        description="A concurrent request holds the same Idempotency-Key (retryable).",
+        source=f"Stripe's v1 error codes (the SDK's code enum); status from {_ERRORS_PAGE}",
+    ),
+    ErrorSpec(
+        code="api_key_expired",
+        status=401,
+        type="invalid_request_error",
+        message="Expired API Key provided.",
+        description="An expired (rolled) key: inject it to test how your app copes.",
+        source="Stripe's v1 error codes (answers seen with api_key_expired, 401)",
+    ),
+    ErrorSpec(
+        code="invalid_fields",
+        status=400,
+        type="invalid_request_error",
+        message="The request body has invalid fields.",
+        description="The request failed validation; the message names each field.",
+        source=(
+            f"{FAKES_CHOICE}: Stripe's v2 validation answers are worded "
+            "'<field path>: <problem>', with no code in its sources"
         ),
-        ErrorSpec(
-            code="account_rate_limit_exceeded",
-            status=429,
-            type="rate_limit",
-            message="Account cannot exceed a configured concurrency rate limit on updates.",
-            description="Too many concurrent updates to one account.",
-            source=f"{_SPEC} (v2.error.account_rate_limit_exceeded); status from {_SEED}",
+    ),
+    ErrorSpec(
+        code="invalid_api_version",
+        status=400,
+        type="invalid_request_error",
+        message="Invalid Stripe API version.",
+        description="The Stripe-Version header names no version Stripe has.",
+        source=(
+            f"{FAKES_CHOICE}: Stripe answers 400 invalid_request_error 'Invalid Stripe "
+            "API version: <as sent>' with no code"
         ),
-        ErrorSpec(
-            code="idempotency_error",
-            status=400,
-            type="idempotency_error",
-            message="An idempotent retry occurred with different request parameters.",
-            description="The Idempotency-Key was used before with another request.",
-            source=(
-                f"{_SPEC} (v2.error.idempotency_error); the type, which the SDK maps to "
-                "IdempotencyError, and the status from Stripe's v1 answers"
-            ),
+    ),
+    ErrorSpec(
+        code="api_key_missing",
+        status=401,
+        type="invalid_request_error",
+        message="You did not provide an API key.",
+        description="No Authorization header.",
+        source=(
+            f"{FAKES_CHOICE}: Stripe answers 401 invalid_request_error, with its message "
+            "and no code"
         ),
-        ErrorSpec(
-            code="idempotency_key_in_use",
-            status=409,
-            type="idempotency_error",
-            message="There is currently another in-progress request using this Idempotent Key.",
-            description="A concurrent request holds the same Idempotency-Key (retryable).",
-            source=f"Stripe's v1 error codes (the SDK's code enum); status from {_ERRORS_PAGE}",
+    ),
+    ErrorSpec(
+        code="api_key_invalid",
+        status=401,
+        type="invalid_request_error",
+        message="Invalid API Key provided.",
+        description="The Authorization header holds no well-formed secret key.",
+        source=(
+            f"{FAKES_CHOICE}: Stripe answers 401 invalid_request_error 'Invalid API Key "
+            "provided: sk_test_...' with no code"
         ),
-        ErrorSpec(
-            code="api_key_expired",
-            status=401,
-            type="invalid_request_error",
-            message="Expired API Key provided.",
-            description="An expired (rolled) key: inject it to test how your app copes.",
-            source="Stripe's v1 error codes (answers seen with api_key_expired, 401)",
+    ),
+    ErrorSpec(
+        code="insufficient_permissions",
+        status=403,
+        type="invalid_request_error",
+        message="The provided key does not have the required permissions for this endpoint.",
+        description="A key without access to the endpoint (a restricted key on API v2).",
+        source=(
+            f"{FAKES_CHOICE}: Stripe answers 403 invalid_request_error with no code; API "
+            "v2 takes secret keys only (docs.stripe.com/api-v2-overview)"
         ),
-        ErrorSpec(
-            code="invalid_fields",
-            status=400,
-            type="invalid_request_error",
-            message="The request body has invalid fields.",
-            description="The request failed validation; the message names each field.",
-            source=(
-                f"{FAKES_CHOICE}: Stripe's v2 validation answers are worded "
-                "'<field path>: <problem>', with no code in its sources"
-            ),
+    ),
+    ErrorSpec(
+        code="invalid_idempotency_key",
+        status=400,
+        type="invalid_request_error",
+        message="Idempotent Keys must be 1-255 characters long.",
+        description="An Idempotency-Key over 255 characters.",
+        source=f"{FAKES_CHOICE}: Stripe's message is known, its code is not",
+    ),
+    ErrorSpec(
+        code="internal_server_error",
+        status=500,
+        type="api_error",
+        message="An unknown error occurred.",
+        description="A fault on Stripe's side.",
+        source=f"{FAKES_CHOICE}: the status and api_error type from {_ERRORS_PAGE}",
+    ),
+    ErrorSpec(
+        code="bad_gateway",
+        status=502,
+        type="api_error",
+        message="Bad gateway.",
+        description="Outage: an upstream of Stripe's API failed.",
+        source=f"{FAKES_CHOICE}: the status and api_error type from {_ERRORS_PAGE}",
+    ),
+    ErrorSpec(
+        code="service_unavailable",
+        status=503,
+        type="api_error",
+        message="The service is temporarily unavailable. Please try again later.",
+        description="Outage: the API is unavailable.",
+        source=f"{FAKES_CHOICE}: the status and api_error type from {_ERRORS_PAGE}",
+    ),
+    ErrorSpec(
+        code="gateway_timeout",
+        status=504,
+        type="api_error",
+        message="Gateway timeout.",
+        description="Outage: the API did not answer in time.",
+        source=f"{FAKES_CHOICE}: the status and api_error type from {_ERRORS_PAGE}",
+    ),
+    ErrorSpec(
+        code="account_closed",
+        status=400,
+        type="invalid_request_error",
+        message="This account is closed.",
+        description="The account was closed (v2.core.accounts.close): it takes no links "
+        "or updates.",
+        source=(
+            f"{FAKES_CHOICE}: Stripe's sources show no answer for a link to, or an update "
+            "of, a closed account"
         ),
-        ErrorSpec(
-            code="invalid_api_version",
-            status=400,
-            type="invalid_request_error",
-            message="Invalid Stripe API version.",
-            description="The Stripe-Version header names no version Stripe has.",
-            source=(
-                f"{FAKES_CHOICE}: Stripe answers 400 invalid_request_error 'Invalid Stripe "
-                "API version: <as sent>' with no code"
-            ),
-        ),
-        ErrorSpec(
-            code="api_key_missing",
-            status=401,
-            type="invalid_request_error",
-            message="You did not provide an API key.",
-            description="No Authorization header.",
-            source=(
-                f"{FAKES_CHOICE}: Stripe answers 401 invalid_request_error, with its message "
-                "and no code"
-            ),
-        ),
-        ErrorSpec(
-            code="api_key_invalid",
-            status=401,
-            type="invalid_request_error",
-            message="Invalid API Key provided.",
-            description="The Authorization header holds no well-formed secret key.",
-            source=(
-                f"{FAKES_CHOICE}: Stripe answers 401 invalid_request_error 'Invalid API Key "
-                "provided: sk_test_...' with no code"
-            ),
-        ),
-        ErrorSpec(
-            code="insufficient_permissions",
-            status=403,
-            type="invalid_request_error",
-            message="The provided key does not have the required permissions for this endpoint.",
-            description="A key without access to the endpoint (a restricted key on API v2).",
-            source=(
-                f"{FAKES_CHOICE}: Stripe answers 403 invalid_request_error with no code; API "
-                "v2 takes secret keys only (docs.stripe.com/api-v2-overview)"
-            ),
-        ),
-        ErrorSpec(
-            code="invalid_idempotency_key",
-            status=400,
-            type="invalid_request_error",
-            message="Idempotent Keys must be 1-255 characters long.",
-            description="An Idempotency-Key over 255 characters.",
-            source=f"{FAKES_CHOICE}: Stripe's message is known, its code is not",
-        ),
-        ErrorSpec(
-            code="internal_server_error",
-            status=500,
-            type="api_error",
-            message="An unknown error occurred.",
-            description="A fault on Stripe's side.",
-            source=f"{FAKES_CHOICE}: the status and api_error type from {_ERRORS_PAGE}",
-        ),
-        ErrorSpec(
-            code="bad_gateway",
-            status=502,
-            type="api_error",
-            message="Bad gateway.",
-            description="Outage: an upstream of Stripe's API failed.",
-            source=f"{FAKES_CHOICE}: the status and api_error type from {_ERRORS_PAGE}",
-        ),
-        ErrorSpec(
-            code="service_unavailable",
-            status=503,
-            type="api_error",
-            message="The service is temporarily unavailable. Please try again later.",
-            description="Outage: the API is unavailable.",
-            source=f"{FAKES_CHOICE}: the status and api_error type from {_ERRORS_PAGE}",
-        ),
-        ErrorSpec(
-            code="gateway_timeout",
-            status=504,
-            type="api_error",
-            message="Gateway timeout.",
-            description="Outage: the API did not answer in time.",
-            source=f"{FAKES_CHOICE}: the status and api_error type from {_ERRORS_PAGE}",
-        ),
-    )
-}
+    ),
+)
+
+
+def _spec_errors() -> tuple[ErrorSpec, ...]:
+    """Every other ``v2.error.*`` the faked endpoints' operations list in Stripe's spec
+    (``spec_errors.json``, extracted by ``scripts/extract_schemas.py``): its code, its
+    ``type`` and extra fields as the spec has them, its description as the message. The
+    spec gives no status: 400 is the fake's choice (Stripe's documented v2 validation
+    failures are 400s)."""
+    written = {spec.code for spec in _WRITTEN}
+    found = _spec()["errors"]
+    specs = []
+    for code, error in sorted(found.items()):
+        if code in written:
+            continue
+        extras = {
+            name: _default(code, name, schema, error["description"])
+            for name, schema in error["extras"].items()
+            if name != "user_message"
+        }
+        specs.append(
+            ErrorSpec(
+                code=code,
+                status=400,
+                type=error["type"],
+                message=error["description"],
+                user_message=error["description"] if "user_message" in error["extras"] else None,
+                extras=extras,
+                description=error["description"],
+                source=f"{_SPEC} (v2.error.{code}); status 400 is the fake's choice",
+            )
+        )
+    return tuple(specs)
+
+
+@functools.cache
+def _spec() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((Path(__file__).parent / "spec_errors.json").read_text())
+    return loaded
+
+
+def documented(endpoint: str) -> tuple[str, ...]:
+    """The error codes Stripe's spec lists for the operation ``endpoint`` (an SDK name)."""
+    return tuple(_spec()["operations"][endpoint])
+
+
+def _default(code: str, name: str, schema: dict[str, Any], description: str) -> Any:
+    """A value for an extra field the spec requires (a test may pass its own)."""
+    if name == "doc_url":
+        return f"https://docs.stripe.com/error-codes/{code.replace('_', '-')}"
+    kind = schema.get("type")
+    if kind == "array":
+        return []
+    if kind == "object":
+        properties = schema.get("properties", {})
+        return {
+            field: _default(code, field, properties[field], description)
+            for field in schema.get("required", [])
+        }
+    return ""
+
+
+#: Every error the fake can answer with, by code.
+CATALOGUE: Mapping[str, ErrorSpec] = {spec.code: spec for spec in (*_WRITTEN, *_spec_errors())}
 
 
 def catalogue_table() -> str:

@@ -17,7 +17,7 @@ KEY = {"Authorization": "Bearer sk_test_4eC39HqLyjWDarjtT1zdp7dc"}
     ("method", "url"),
     [
         ("GET", "https://api.stripe.com/v1/customers"),
-        ("POST", "https://api.stripe.com/v2/core/accounts"),
+        ("DELETE", "https://api.stripe.com/v2/core/accounts/acct_1"),
         ("GET", "https://api.stripe.com/v2/core/account_links"),
         ("POST", "https://api.stripe.com/v2/core/account_links/extra"),
         ("POST", "http://api.stripe.com/v2/core/account_links"),
@@ -36,8 +36,8 @@ def test_other_stripe_urls_are_refused_naming_method_and_url(
 
     assert f"{method} " in str(refused.value)
     assert (
-        "is not faked; the fake serves POST /v2/core/account_links, GET /v2/core/events/{id}."
-        in str(refused.value)
+        "is not faked; the fake serves POST /v2/core/account_links, POST /v2/core/accounts, "
+        "GET /v2/core/accounts/{id}," in str(refused.value)
     )
     assert [(r.method, r.url) for r in account_links.unfaked] == [
         (refused.value.method, refused.value.url)

@@ -298,7 +298,7 @@ def test_sdk_without_fixture(stripe_api_key):
             'stripe_error("not_found", endpoint="v2.core.acount_links.create")',
             "*@pytest.mark.stripe_error: endpoint: unknown endpoint 'v2.core.acount_links.create' "
             "(did you mean 'v2.core.account_links.create'?); faked endpoints: "
-            "v2.core.account_links.create, v2.core.events.retrieve, or '*' for all",
+            "v2.core.account_links.create, v2.core.accounts.create, *, or '*' for all",
         ),
         (
             "stripe_outage(503, endpoint=[])",

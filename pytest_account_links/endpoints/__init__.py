@@ -11,7 +11,16 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from pytest_account_links.endpoints import v2_core_account_links_create, v2_core_events_retrieve
+from pytest_account_links.endpoints import (
+    v2_core_account_links_create,
+    v2_core_accounts_close,
+    v2_core_accounts_create,
+    v2_core_accounts_list,
+    v2_core_accounts_retrieve,
+    v2_core_accounts_update,
+    v2_core_events_list,
+    v2_core_events_retrieve,
+)
 from pytest_account_links.endpoints._endpoint import Endpoint
 
 __all__ = ["BY_NAME", "REGISTRY", "Endpoint", "route"]
@@ -19,7 +28,13 @@ __all__ = ["BY_NAME", "REGISTRY", "Endpoint", "route"]
 #: Every faked endpoint.
 REGISTRY: tuple[Endpoint, ...] = (
     v2_core_account_links_create.ENDPOINT,
+    v2_core_accounts_create.ENDPOINT,
+    v2_core_accounts_retrieve.ENDPOINT,
+    v2_core_accounts_update.ENDPOINT,
+    v2_core_accounts_list.ENDPOINT,
+    v2_core_accounts_close.ENDPOINT,
     v2_core_events_retrieve.ENDPOINT,
+    v2_core_events_list.ENDPOINT,
 )
 
 BY_NAME: dict[str, Endpoint] = {endpoint.name: endpoint for endpoint in REGISTRY}

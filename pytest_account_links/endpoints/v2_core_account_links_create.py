@@ -49,7 +49,9 @@ def _refused(x: Exchange) -> Answer | None:
         x.store.known_accounts_only and (account is None or not account.declared)
     ):
         return x.error("not_found", f"No such account: '{params.account}'")
-    account = accounts.met(params.account, sent)
+    account = accounts.met(params.account, sent, livemode=x.key.livemode if x.key else None)
+    if account.closed:
+        return x.error("account_closed", f"The account {params.account} is closed.")
     assert x.version is not None
     if x.version.takes_configurations and set(sent or ()) != set(account.configurations):
         return x.error(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pytest_account_links.endpoints._endpoint import Endpoint
+from pytest_account_links.errors import documented
 from pytest_account_links.generations.v2 import V2
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ ENDPOINT = Endpoint(
     generation=V2,
     summary="Retrieve an event the fake delivered (what fetch_event() calls).",
     respond=_respond,
-    errors=("not_found",),
+    errors=documented("v2.core.events.retrieve"),
     fields=(
         "changes",
         "context",

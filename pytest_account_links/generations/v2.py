@@ -9,6 +9,7 @@ Stripe). :meth:`V2Generation.validate` turns pydantic's errors into those.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
     from pytest_account_links.errors import ErrorSpec
 
 _PLAIN = {
+    "float_type": "expected a number",
+    "date_time_format": "expected an RFC 3339 date and time (2025-03-27T17:15:18.000Z)",
+    "decimal_format": "expected a decimal number, as a string",
     "missing": "required request field missing",
     "extra_forbidden": "unknown field",
     "string_type": "expected a string",
@@ -41,6 +45,25 @@ _MOST = 10
 
 def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
+
+
+_BRACKETS = re.compile(r"\[([^\]]*)\]")
+
+
+def _put(values: dict[str, Any], keys: list[str], value: str) -> None:
+    """Set ``value`` at the nested ``keys``; a name given twice becomes a list."""
+    *parents, last = keys
+    target: Any = values
+    for key in parents:
+        nested = target.get(key)
+        if not isinstance(nested, dict):
+            nested = target[key] = {}
+        target = nested
+    if last in target:
+        existing = target[last]
+        target[last] = [*existing, value] if isinstance(existing, list) else [existing, value]
+    else:
+        target[last] = value
 
 
 def rfc3339(moment: datetime) -> str:
@@ -71,16 +94,13 @@ class V2Generation:
             return Body(raw, problem=f"request body is not valid JSON ({exc})")
 
     def parse_query(self, query: str) -> Body:
-        """A query string: a name once, or a list for a name repeated (``a=1&a=2``)."""
+        """A query string, brackets read as nesting (``include[0]=a`` -> ``{"include":
+        {"0": "a"}}``, ``created[gt]=...``), a repeated name as a list."""
         values: dict[str, Any] = {}
         for name, value in parse_qsl(query, keep_blank_values=True):
-            if name in values:
-                existing = values[name]
-                values[name] = (
-                    [*existing, value] if isinstance(existing, list) else [existing, value]
-                )
-            else:
-                values[name] = value
+            head, bracket, rest = name.partition("[")
+            keys = [head, *_BRACKETS.findall(bracket + rest)] if bracket else [name]
+            _put(values, keys, value)
         return Body(query.encode("latin-1", "replace"), values)
 
     def validate(
@@ -92,11 +112,13 @@ class V2Generation:
     ) -> Any:
         from pydantic import ValidationError  # with the models: at the first validation
 
+        from pytest_account_links.generations.schema import SchemaError
+
         if body.problem is not None:
             raise InvalidBody([body.problem])
         try:
             return model.model_validate(body.value)
-        except ValidationError as exc:
+        except (ValidationError, SchemaError) as exc:
             errors = exc.errors()
             problems = [_describe(error, version, removed or {}) for error in errors[:_MOST]]
             if len(errors) > _MOST:
@@ -140,7 +162,9 @@ def _path(loc: tuple[int | str, ...]) -> str:
     return text
 
 
-def _describe(error: ErrorDetails, version: ApiVersion, removed: Mapping[str, str]) -> str:
+def _describe(
+    error: ErrorDetails | dict[str, Any], version: ApiVersion, removed: Mapping[str, str]
+) -> str:
     kind = error["type"]
     loc = error["loc"]
     ctx: dict[str, Any] = dict(error.get("ctx") or {})
