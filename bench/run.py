@@ -1,7 +1,7 @@
 """Benchmarks of pytest-account-links, printed as a table.
 
     python bench/run.py            # every benchmark
-    python bench/run.py startup    # one of: startup, startup_run, fixture, retries, per_call, suite
+    python bench/run.py startup    # one of the names in BENCHES (startup, fixture, per_call, ...)
 
 Each figure is the median of several runs, with the spread (min-max) beside it.
 Run by hand, never in CI: timings on a busy machine are not test results.
@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -362,6 +363,7 @@ PARAMS: Any = {
     },
 }
 LINK_URL = "https://api.stripe.com/v2/core/account_links"
+ACCOUNTS_URL = "https://api.stripe.com/v2/core/accounts"
 FIXED_LINK: Any = {
     "object": "v2.core.account_link",
     "account": "acct_1Nv0FGQ9RKHgCVdK",
@@ -542,6 +544,126 @@ def bench_per_call(calls: int = 1000, rounds: int = 5) -> None:
             _report(f"create() on {library}: server / fake (speed-up)", speedup, "x", ">= 1.5x")
 
 
+ACCOUNT: Any = {
+    "display_name": "Kunstwerk",
+    "contact_email": "hallo@kunstwerk.example",
+    "identity": {"country": "de", "entity_type": "individual"},
+    "configuration": {
+        "recipient": {"capabilities": {"stripe_balance": {"stripe_transfers": {"requested": True}}}}
+    },
+    "include": ["requirements", "configuration.recipient"],
+}
+
+
+def _timed(call: Callable[[], Any], calls: int) -> float:
+    """The median microseconds of ``calls`` calls of ``call``, each timed alone."""
+    samples = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - start) * 1e6)
+    return statistics.median(samples)
+
+
+def _account_round(n: int, calls: int) -> dict[str, float]:
+    """One round: each call through the fake, by plain requests and by the SDK; and the
+    SDK's calls through a bare ``responses`` stub answering the fake's own bodies."""
+    import requests
+    import responses
+    import stripe
+
+    from pytest_account_links._fake import FakeFactory
+
+    fake = FakeFactory().fake_for(f"bench::account_calls[{n}]")
+    headers = {"Authorization": "Bearer sk_test_bench", "Stripe-Version": "2026-10-28.endive"}
+    include = {"include": ["requirements", "configuration.recipient"]}
+    query = {"include[0]": "requirements", "include[1]": "configuration.recipient"}
+    session = requests.Session()
+    client = stripe.StripeClient("sk_test_bench", http_client=stripe.RequestsClient())
+    accounts = client.v2.core.accounts
+    found: dict[str, float] = {}
+    made: list[str] = []
+    fake._driver.start()
+    try:
+        found["plain link"] = _timed(
+            lambda: session.post(LINK_URL, json=PARAMS, headers=headers).json(), calls
+        )
+        # Links first: once accounts are created, the fake knows only those.
+        found["sdk link"] = statistics.median(_time_creates(client, calls))
+        found["plain create"] = _timed(
+            lambda: made.append(
+                session.post(ACCOUNTS_URL, json=ACCOUNT, headers=headers).json()["id"]
+            ),
+            calls,
+        )
+        ids = iter(made)
+        found["plain retrieve"] = _timed(
+            lambda: session.get(
+                f"{ACCOUNTS_URL}/{next(ids)}", params=query, headers=headers
+            ).json(),
+            calls,
+        )
+        found["sdk create"] = _timed(lambda: accounts.create(ACCOUNT), calls)
+        ids = iter(made)
+        found["sdk retrieve"] = _timed(lambda: accounts.retrieve(next(ids), include), calls)
+        created = fake.calls_to("v2.core.accounts.create").last.response
+        retrieved = fake.calls_to("v2.core.accounts.retrieve").last.response
+    finally:
+        fake._driver.stop()
+    with responses.RequestsMock() as mock:
+        mock.add(responses.POST, ACCOUNTS_URL, json=created)
+        mock.add(responses.GET, re.compile(f"{ACCOUNTS_URL}/acct_.*"), json=retrieved)
+        found["bare create"] = _timed(lambda: accounts.create(ACCOUNT), calls)
+        found["bare retrieve"] = _timed(lambda: accounts.retrieve(made[0], include), calls)
+    return found
+
+
+def bench_account_calls(calls: int = 1000, rounds: int = 5) -> None:
+    """accounts.create() and accounts.retrieve() beside account_links.create() through the
+    fake on requests: a realistic body (a recipient in Germany), a retrieve that includes
+    requirements and the configuration. By plain requests, the fake's cost; by the SDK,
+    which spends most of a call turning the account's larger answer into objects, also
+    beside a bare ``responses`` stub answering the same bodies."""
+    rounds_ = [_account_round(n, calls) for n in range(rounds)]
+
+    def column(name: str) -> list[float]:
+        return [found[name] for found in rounds_]
+
+    def ratio(top: str, bottom: str) -> list[float]:
+        return [found[top] / found[bottom] for found in rounds_]
+
+    for how in ("plain", "sdk"):
+        shown = "requests" if how == "plain" else "the SDK on requests"
+        for what in ("link", "create", "retrieve"):
+            _report(f"{what} by {shown}", column(f"{how} {what}"), "us", "")
+    _report(
+        "accounts create / link create, requests",
+        ratio("plain create", "plain link"),
+        "x",
+        "<= 1.5x",
+    )
+    _report(
+        "accounts retrieve / link create, requests",
+        ratio("plain retrieve", "plain link"),
+        "x",
+        "<= 1.5x",
+    )
+    _report(
+        "accounts create / link create, SDK", ratio("sdk create", "sdk link"), "x", "(SDK-bound)"
+    )
+    _report(
+        "accounts retrieve / link create, SDK",
+        ratio("sdk retrieve", "sdk link"),
+        "x",
+        "(SDK-bound)",
+    )
+    for what in ("create", "retrieve"):
+        _report(f"{what} by the SDK: bare stub, same body", column(f"bare {what}"), "us", "")
+        _report(
+            f"{what} by the SDK: fake / bare stub", ratio(f"sdk {what}", f"bare {what}"), "x", ""
+        )
+
+
 def bench_suite(tests: int = 1000, runs: int = 3) -> None:
     """A suite of ``tests`` tests with one create() call each, serially and under -n 2."""
     body = textwrap.dedent(
@@ -588,6 +710,7 @@ BENCHES: dict[str, Callable[[], None]] = {
     "retries": bench_retries,
     "per_call": bench_per_call,
     "accounts": bench_accounts,
+    "account_calls": bench_account_calls,
     "suite": bench_suite,
 }
 

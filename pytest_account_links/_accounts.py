@@ -13,6 +13,7 @@ lock (:mod:`._store`).
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -116,7 +117,7 @@ class ConnectedAccount:
     @property
     def requirements(self) -> list[str]:
         """The descriptions of the requirements due (``identity.individual.given_name``, ...)."""
-        return [entry["description"] for entry in self.state["requirements"]["entries"]]
+        return list(self.state.get(_onboarding.DUE) or ())
 
     def capability(self, configuration: str, name: str) -> str | None:
         """The status of a capability (``"active"``, ``"restricted"``, ...), or None."""
@@ -368,7 +369,7 @@ class Accounts:
                 "contact_email": details["contact_email"],
                 "identity": {"country": str(details["country"])},
                 "configuration": {
-                    configuration: _DEFAULT_CONFIGURATION.get(configuration, {})
+                    configuration: copy.deepcopy(_DEFAULT_CONFIGURATION.get(configuration, {}))
                     for configuration in account.configurations
                 },
             },

@@ -25,7 +25,6 @@ import hashlib
 import hmac
 import json
 import time
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pytest_account_links.generations.v2 import rfc3339
@@ -35,22 +34,66 @@ if TYPE_CHECKING:
     from datetime import datetime
 
 
-@dataclass(frozen=True)
 class DeliveredEvent:
-    """An event as Stripe would deliver it to an event destination."""
+    """An event as Stripe would deliver it to an event destination.
 
-    id: str
-    type: str
-    #: The request body Stripe would POST to the webhook endpoint (the thin event).
-    payload: str
-    #: The headers it would carry, ``Stripe-Signature`` among them.
-    headers: dict[str, str]
-    #: The full event, as ``GET /v2/core/events/{id}`` answers it.
-    event: dict[str, Any]
-    #: The object it is about (``acct_...``), or None.
-    object_id: str | None = None
-    #: When it happened, on the fake's clock.
-    created: datetime | None = field(default=None, compare=False)
+    ``payload`` and ``headers`` are written when first read (most events of a test
+    are never delivered): the signature's time is then, as the SDK checks it
+    against the machine's clock.
+    """
+
+    __slots__ = (
+        "_headers",
+        "_payload",
+        "_secret",
+        "_thin",
+        "created",
+        "event",
+        "id",
+        "object_id",
+        "type",
+    )
+
+    def __init__(
+        self,
+        id: str,
+        type: str,
+        thin: dict[str, Any],
+        event: dict[str, Any],
+        secret: str,
+        *,
+        object_id: str | None = None,
+        created: datetime | None = None,
+    ) -> None:
+        self.id = id
+        self.type = type
+        #: The full event, as ``GET /v2/core/events/{id}`` answers it.
+        self.event = event
+        #: The object it is about (``acct_...``), or None.
+        self.object_id = object_id
+        #: When it happened, on the fake's clock.
+        self.created = created
+        self._thin = thin
+        self._secret = secret
+        self._payload: str | None = None
+        self._headers: dict[str, str] | None = None
+
+    @property
+    def payload(self) -> str:
+        """The request body Stripe would POST to the webhook endpoint (the thin event)."""
+        if self._payload is None:
+            self._payload = json.dumps(self._thin, indent=2)
+        return self._payload
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The headers it would carry, ``Stripe-Signature`` among them."""
+        if self._headers is None:
+            self._headers = {
+                "Content-Type": "application/json; charset=utf-8",
+                "Stripe-Signature": sign(self.payload, self._secret),
+            }
+        return self._headers
 
     def __repr__(self) -> str:
         return f"DeliveredEvent(id={self.id!r}, type={self.type!r}, object_id={self.object_id!r})"
@@ -103,19 +146,15 @@ def account_event(
             "type": "v2.core.account",
             "url": f"/v2/core/accounts/{account_id}",
         }
-    payload = json.dumps(thin, indent=2)
     event = dict(thin)
     if data is not None:
         event["data"] = data
     return DeliveredEvent(
-        id=event_id,
-        type=type,
-        payload=payload,
-        headers={
-            "Content-Type": "application/json; charset=utf-8",
-            "Stripe-Signature": sign(payload, secret),
-        },
-        event=event,
+        event_id,
+        type,
+        thin,
+        event,
+        secret,
         object_id=account_id if account_id is not None else (data or {}).get("account_id"),
         created=now,
     )

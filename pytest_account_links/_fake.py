@@ -82,6 +82,19 @@ class AccountLinksFake:
     def __repr__(self) -> str:
         return f"<AccountLinksFake seed={self.seed} calls={len(self.all_calls)}>"
 
+    def calls_to(self, endpoint: str) -> CallList:
+        """The calls to one endpoint (``"v2.core.accounts.retrieve"``, ...), in order, with
+        the same assertions as :attr:`calls`. Raises ``ValueError`` for an endpoint the
+        fake does not have."""
+        from pytest_account_links.endpoints import BY_NAME
+
+        if endpoint not in BY_NAME:
+            raise ValueError(
+                f"pytest-account-links: calls_to({endpoint!r}): no such endpoint"
+                f"{did_you_mean(endpoint, BY_NAME)}; the fake has {', '.join(BY_NAME)}"
+            )
+        return self._store.calls.view(endpoint)
+
     @property
     def faker(self) -> Faker:
         """The Faker instance the fake fabricates with (seeded for this test)."""

@@ -165,13 +165,16 @@ def due(state: dict[str, Any], required: Impacts | None = None) -> Impacts:
     return found
 
 
+#: Where the state keeps the requirements due (description -> the capabilities each
+#: restricts); the ``requirements`` object is built from it when an answer includes it.
+DUE = "_due"
+
+
 def refresh(state: dict[str, Any], required: Impacts | None = None) -> list[tuple[str, str]]:
-    """Recompute ``requirements`` and capability statuses; the capabilities that changed."""
+    """Recompute the requirements due and capability statuses; the capabilities that
+    changed."""
     pending = due(state, required)
-    state["requirements"] = {
-        "entries": [_entry(description, impacts) for description, impacts in pending.items()],
-        "summary": {"minimum_deadline": {"status": "past_due"}} if pending else {},
-    }
+    state[DUE] = pending
     restricted = {impact for impacts in pending.values() for impact in impacts}
     changed = []
     for configuration, name in requested(state):
@@ -188,6 +191,24 @@ def refresh(state: dict[str, Any], required: Impacts | None = None) -> list[tupl
             else []
         )
     return changed
+
+
+def requirements(state: dict[str, Any]) -> dict[str, Any]:
+    """The account's ``requirements`` object, as Stripe's example shapes it: each entry
+    ``past_due`` for ``routine_onboarding``, restricting the capabilities that need it."""
+    pending: Impacts = state.get(DUE) or {}
+    built = state.get(_BUILT)
+    if built is None or built[0] is not pending:  # built once for each refresh
+        entries = [_entry(description, impacts) for description, impacts in pending.items()]
+        built = state[_BUILT] = (pending, entries)
+    return {
+        "entries": list(built[1]),
+        "summary": {"minimum_deadline": {"status": "past_due"}} if pending else {},
+    }
+
+
+#: Where the state keeps the entries last built from :data:`DUE`.
+_BUILT = "_due_entries"
 
 
 def _entry(description: str, impacts: list[tuple[str, str]]) -> dict[str, Any]:

@@ -603,12 +603,20 @@ def test_tests_set_requirements_and_capabilities_directly(pytester: pytest.Pytes
             assert account.requirements == []
             assert account.capability("recipient", "stripe_balance.stripe_transfers") == "active"
 
+        def test_accounts_share_no_state(account_links):
+            one = account_links.accounts.add("acct_1Nv0FGQ9RKHgCVdK", configurations=["merchant"])
+            two = account_links.accounts.add("acct_1Nv0FGQ9RKHgCVd2", configurations=["merchant"])
+            one.set_capability("merchant", "card_payments", "rejected")
+            assert two.capability("merchant", "card_payments") == "restricted"
+            three = account_links.accounts.add("acct_1Nv0FGQ9RKHgCVd3", configurations=["merchant"])
+            assert three.capability("merchant", "card_payments") == "restricted"
+
         def test_bad_status_is_named(account_links):
             account = account_links.accounts.add(configurations=["merchant"])
             with pytest.raises(ValueError, match="status must be one of active, pending"):
                 account.set_capability("merchant", "card_payments", "enabled")
         """,
-        passed=3,
+        passed=4,
     )
 
 
@@ -828,3 +836,20 @@ def test_accounts_are_seeded_and_look_like_their_country(pytester: pytest.Pytest
     assert details(first) != details(other)
     assert '"country": "de"' in details(first)
     assert '"postal_code": "' in details(first)
+
+
+def test_calls_to_one_endpoint(pytester: pytest.Pytester) -> None:
+    run(
+        pytester,
+        """
+        def test_calls_to(account_links, stripe_client):
+            made = stripe_client.v2.core.accounts.create({"display_name": "A"})
+            stripe_client.v2.core.accounts.retrieve(made.id)
+            retrieves = account_links.calls_to("v2.core.accounts.retrieve")
+            retrieves.assert_call_count(1)
+            assert retrieves.last.account == made.id
+            with pytest.raises(ValueError, match="did you mean 'v2.core.accounts.retrieve'"):
+                account_links.calls_to("v2.core.account.retrieve")
+        """,
+        passed=1,
+    )

@@ -82,8 +82,11 @@ def query_model(name: str) -> Any:
 def new_state(
     id: str, request: dict[str, Any], *, livemode: bool, created: datetime | None
 ) -> dict[str, Any]:
-    """The ``v2.core.account`` of a new account: what was sent, and what Stripe fills in."""
-    sent = copy.deepcopy(request)
+    """The ``v2.core.account`` of a new account: what was sent, and what Stripe fills in.
+
+    Takes ``request`` over (a validated body is a fresh object): copy it to keep it.
+    """
+    sent = dict(request)
     configuration = sent.pop("configuration", None) or {}
     identity = sent.pop("identity", None) or {}
     defaults = _defaults(
@@ -207,21 +210,34 @@ def render(state: dict[str, Any], include: list[str] | None = None) -> dict[str,
     for what the request did not include (only what is included is read)."""
     included = set(include or ())
     properties = schemas()["objects"]["v2.core.account"]["properties"]
-    answer: dict[str, Any] = {}
-    for name, value in state.items():
-        wanted = name not in INCLUDABLE or name in included
-        if name in properties and value is not None and name != "configuration" and wanted:
-            kept = _prune(value, properties[name])
-            if kept is not _DROP:
-                answer[name] = kept
+    answer = _plain_fields(state, included, properties)
     for name in properties:  # every field is there, null where there is nothing
         if name not in answer or (name in INCLUDABLE and name not in included):
             answer[name] = None
     answer["configuration"] = _configuration(state, included, properties["configuration"])
+    if "requirements" in included:
+        answer["requirements"] = _onboarding.requirements(state)
     individual = (answer.get("identity") or {}).get("individual")
     if individual is not None:
         _person(individual, state)
     return dict(sorted(answer.items()))
+
+
+def _plain_fields(
+    state: dict[str, Any], included: set[str], properties: dict[str, Any]
+) -> dict[str, Any]:
+    """The fields the answer takes from the state as they are (cut to the spec's schema):
+    all but ``configuration`` and ``requirements``, includable ones only if included."""
+    answer: dict[str, Any] = {}
+    for name, value in state.items():
+        if name not in properties or value is None or name in ("configuration", "requirements"):
+            continue
+        if name in INCLUDABLE and name not in included:
+            continue
+        kept = _prune(value, properties[name])
+        if kept is not _DROP:
+            answer[name] = kept
+    return answer
 
 
 def touch_person(state: dict[str, Any], now: datetime) -> None:
@@ -346,7 +362,7 @@ def sections(state: dict[str, Any]) -> dict[str, Any]:
         "": {
             name: value
             for name, value in state.items()
-            if name not in ("identity", "defaults", "configuration", "requirements")
+            if name not in ("identity", "defaults", "configuration") and not name.startswith("_")
         },
         "identity": state.get("identity"),
         "defaults": state.get("defaults"),
