@@ -736,6 +736,22 @@ def test_deliver_events_to_a_callable_and_a_test_client(pytester: pytest.Pyteste
             assert headers["Stripe-Signature"].startswith("t=")
             assert headers["Content-Type"].startswith("application/json")
 
+        def test_an_httpx_client_gets_the_raw_body(account_links, stripe_client):
+            seen = []
+
+            def app(request):
+                seen.append((request.url.path, request.content, dict(request.headers)))
+                return httpx.Response(204)
+
+            stripe_client.v2.core.accounts.create({"display_name": "A"})
+            with httpx.Client(transport=httpx.MockTransport(app), base_url="http://app") as client:
+                account_links.deliver_events(client, path="/hooks")
+            path, content, headers = seen[0]
+            assert path == "/hooks"
+            assert content == account_links.events[0].payload.encode()
+            signed = account_links.events[0].headers["Stripe-Signature"]
+            assert headers["stripe-signature"] == signed
+
         def test_a_refusing_handler_fails_naming_the_event(account_links, stripe_client):
             stripe_client.v2.core.accounts.create({"display_name": "A"})
             refused = "answered 500 to v2.core.account.created"
@@ -746,7 +762,7 @@ def test_deliver_events_to_a_callable_and_a_test_client(pytester: pytest.Pyteste
             with pytest.raises(TypeError, match="a test client with a post"):
                 account_links.deliver_events(42)
         """,
-        passed=4,
+        passed=5,
     )
 
 
