@@ -136,12 +136,7 @@ class ConnectedAccount:
         """Set a capability's status, as Stripe would after a review (and deliver the
         ``capability_status_updated`` event): ``set_capability("recipient",
         "stripe_balance.payouts", "restricted", code="requirements_past_due")``."""
-        statuses = ("active", "pending", "rejected", "restricted", "unsupported")
-        if status not in statuses:
-            raise ValueError(
-                f"pytest-account-links: set_capability(): status must be one of "
-                f"{', '.join(statuses)}, got {status!r}"
-            )
+        _check_capability(configuration, name, status, code, resolution)
         capability = _capability_at(self.state, configuration, name, create=True)
         assert capability is not None
         capability["requested"] = True
@@ -165,6 +160,11 @@ class ConnectedAccount:
             if configuration in (None, config)
         ]
         for description in descriptions:
+            if not isinstance(description, str) or not description:
+                raise TypeError(
+                    "pytest-account-links: require() takes requirement descriptions "
+                    f"(strings such as 'identity.individual.id_numbers'), got {description!r}"
+                )
             self.required[description] = impacts
         self.refresh()
 
@@ -190,6 +190,35 @@ class ConnectedAccount:
             f"ConnectedAccount(id={self.id!r}, configurations={self.configurations!r}, "
             f"declared={self.declared!r}, closed={self.closed!r})"
         )
+
+
+def _check_capability(
+    configuration: str, name: str, status: str, code: str | None, resolution: str
+) -> None:
+    """``ValueError`` naming what ``set_capability()`` cannot set, from the spec's schema."""
+    from pytest_account_links._hints import did_you_mean
+    from pytest_account_links.endpoints._v2_accounts import capability_schema
+
+    def refuse(what: str, value: object, allowed: list[str]) -> None:
+        raise ValueError(
+            f"pytest-account-links: set_capability(): {what} {value!r} is not one Stripe has"
+            f"{did_you_mean(str(value), allowed)}; choose from {', '.join(allowed)}"
+        )
+
+    if configuration not in CONFIGURATIONS:
+        refuse("configuration", configuration, list(CONFIGURATIONS))
+    names = capability_schema(configuration)
+    if name not in names:
+        refuse(f"{configuration} capability", name, sorted(names))
+    schema = names[name]["properties"]
+    statuses = schema["status"]["enum"]
+    if status not in statuses:
+        refuse("status", status, statuses)
+    detail = schema["status_details"]["items"]["properties"]
+    if code is not None and code not in detail["code"]["enum"]:
+        refuse("code", code, detail["code"]["enum"])
+    if resolution not in detail["resolution"]["enum"]:
+        refuse("resolution", resolution, detail["resolution"]["enum"])
 
 
 #: The status detail a capability set to a status gets, unless the test names one.

@@ -611,12 +611,33 @@ def test_tests_set_requirements_and_capabilities_directly(pytester: pytest.Pytes
             three = account_links.accounts.add("acct_1Nv0FGQ9RKHgCVd3", configurations=["merchant"])
             assert three.capability("merchant", "card_payments") == "restricted"
 
-        def test_bad_status_is_named(account_links):
+        @pytest.mark.parametrize(
+            ("args", "kwargs", "message"),
+            [
+                (("merchant", "card_payments", "enabled"), {},
+                 "status 'enabled' is not one Stripe has; choose from active, pending"),
+                (("merchant", "card_payment", "active"), {},
+                 "merchant capability 'card_payment' is not one Stripe has "
+                 "(did you mean 'card_payments'?)"),
+                (("seller", "card_payments", "active"), {}, "configuration 'seller'"),
+                (("merchant", "card_payments", "restricted"), {"code": "too_risky"},
+                 "code 'too_risky' is not one Stripe has"),
+                (("merchant", "card_payments", "restricted"), {"resolution": "wait"},
+                 "resolution 'wait' is not one Stripe has"),
+            ],
+        )
+        def test_bad_arguments_are_named(account_links, args, kwargs, message):
             account = account_links.accounts.add(configurations=["merchant"])
-            with pytest.raises(ValueError, match="status must be one of active, pending"):
-                account.set_capability("merchant", "card_payments", "enabled")
+            with pytest.raises(ValueError, match=re.escape(message)):
+                account.set_capability(*args, **kwargs)
+            assert account.capability("merchant", "card_payments") == "restricted"
+
+        def test_require_takes_descriptions(account_links):
+            account = account_links.accounts.add(configurations=["merchant"])
+            with pytest.raises(TypeError, match="require.. takes requirement descriptions"):
+                account.require(["identity.individual.id_numbers"])
         """,
-        passed=4,
+        passed=9,
     )
 
 

@@ -46,6 +46,25 @@ def schemas() -> dict[str, Any]:
     return loaded
 
 
+@functools.cache
+def capability_schema(configuration: str) -> dict[str, Any]:
+    """Each capability of a configuration in the answer's schema, by its dotted name
+    (``card_payments``, ``stripe_balance.stripe_transfers``), with its schema."""
+    account = schemas()["objects"]["v2.core.account"]["properties"]
+    settings = account["configuration"]["properties"][configuration]["properties"]
+    found: dict[str, Any] = {}
+
+    def walk(node: dict[str, Any], prefix: str) -> None:
+        for name, child in node.get("properties", {}).items():
+            if "status" in child.get("properties", {}):
+                found[prefix + name] = child
+            else:
+                walk(child, f"{prefix}{name}.")
+
+    walk(settings.get("capabilities", {}), "")
+    return found
+
+
 def body_schema(name: str) -> Any:
     """The request body of endpoint ``name``, as a model the generation validates with."""
     return _schema(name, "body")
