@@ -19,3 +19,22 @@ def test_no_function_is_more_complex_than_the_limit() -> None:
                 too_complex.append(f"{path.relative_to(PACKAGE)}:{block.lineno} {block.name}")
 
     assert too_complex == [], f"split these into named steps (complexity > {MOST})"
+
+
+def test_every_data_file_of_the_package_ships() -> None:
+    """A file the package reads (the spec's schemas, ...) is in the wheel: the editable
+    install the suite runs under would not notice a missing ``package-data`` entry."""
+    import ast
+    import re
+
+    pyproject = (PACKAGE.parent / "pyproject.toml").read_text()  # no tomllib on 3.10
+    listed = re.search(r"^pytest_account_links = (\[.*\])$", pyproject, re.M)
+    assert listed is not None
+    shipped = set(ast.literal_eval(listed.group(1)))
+    data = {
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*")
+        if path.is_file() and path.suffix not in (".py", ".pyc") and "__pycache__" not in path.parts
+    }
+    assert data - shipped == set()
+    assert {"endpoints/schemas.json", "spec_errors.json", "py.typed"} <= data
