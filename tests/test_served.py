@@ -10,8 +10,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests
@@ -19,11 +18,9 @@ import stripe
 
 from pytest_account_links._events import sign
 from pytest_account_links._fake import FakeFactory
-from tests.conftest import ONBOARDING, run_suite
+from tests.conftest import ONBOARDING, Webhooks, run_suite
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from pytest_account_links import AccountLinksFake
     from pytest_account_links.served.fixture import ServedFake
 
@@ -348,37 +345,6 @@ def test_control_endpoints_during_a_test(
     assert "GET /_account_links/calls" in nowhere.json()["error"]["message"]
 
 
-class _Webhooks(BaseHTTPRequestHandler):
-    received: ClassVar[list[tuple[str, str]]] = []
-    status: ClassVar[int] = 200
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["Content-Length"])).decode()
-        self.received.append((body, self.headers["Stripe-Signature"]))
-        self.send_response(self.status)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture
-def webhooks() -> Iterator[tuple[str, list[tuple[str, str]]]]:
-    """An application's webhook endpoint on 127.0.0.1: its URL and what it received."""
-    received: list[tuple[str, str]] = []
-    handler = type("Handler", (_Webhooks,), {"received": received})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/webhooks", received
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
 def _visit(served: ServedFake, link: Any, outcome: str) -> requests.Response:
     return requests.post(
         served.url + "/_account_links/visit",
@@ -391,11 +357,11 @@ def _visit(served: ServedFake, link: Any, outcome: str) -> requests.Response:
 def test_the_page_controls_do_what_visit_does(
     account_links: AccountLinksFake,
     account_links_server: ServedFake,
-    webhooks: tuple[str, list[tuple[str, str]]],
+    webhooks: Webhooks,
 ) -> None:
     served = account_links_server
-    url, received = webhooks
-    served.webhook_url = url
+    served.webhook_url = webhooks.url
+    received = webhooks.received
     link = _create(served, return_url="https://example.com/return")
 
     done = _visit(served, link, "completed")
@@ -465,16 +431,13 @@ def test_the_visit_endpoint_takes_json_and_says_what_is_wrong(
 def test_a_webhook_endpoint_that_fails_is_reported_not_raised(
     account_links: AccountLinksFake,
     account_links_server: ServedFake,
-    webhooks: tuple[str, list[tuple[str, str]]],
+    webhooks: Webhooks,
 ) -> None:
     served = account_links_server
-    served.webhook_url = webhooks[0].replace("/webhooks", "/gone")
-    _Webhooks.status = 500
-    try:
-        link = _create(served, return_url="https://example.com/return")
-        assert _visit(served, link, "completed").status_code == 303
-    finally:
-        _Webhooks.status = 200
+    served.webhook_url = webhooks.url
+    webhooks.status = 500
+    link = _create(served, return_url="https://example.com/return")
+    assert _visit(served, link, "completed").status_code == 303
     (delivery,) = served.deliveries
     assert (delivery.status, delivery.error) == (500, "the endpoint answered 500")
 
