@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -547,3 +548,82 @@ def test_chunked_and_malformed_bodies(
         answer = raw.recv(65536).decode()
     assert answer.startswith("HTTP/1.1 400 Bad Request")
     assert "Connection: close" in answer
+
+
+# -- the hosted page, without a browser (tests/test_browser.py drives it in Chromium) ---
+
+
+def test_the_hosted_page_is_self_contained_and_labelled(
+    account_links: AccountLinksFake, account_links_server: ServedFake
+) -> None:
+    from pytest_account_links.served.page import CONTROLS, ONBOARDING_DUE
+
+    account_links.accounts.add(SELLER, display_name="Rocket <Rides>")
+    link = _create(account_links_server)
+
+    page = requests.get(link.url)
+
+    assert page.status_code == 200
+    assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+    policy = page.headers["Content-Security-Policy"]
+    assert policy.startswith("default-src 'none'; script-src 'sha256-")
+    assert "unsafe-inline" not in policy
+    html = page.text
+    assert '<html lang="en">' in html
+    assert "Rocket &lt;Rides&gt;" in html
+    assert "Rocket <Rides>" not in html
+    assert f'data-testid="account-links-account">{SELLER}<' in html
+    assert f'data-testid="account-links-due-item">{ONBOARDING_DUE}<' in html
+    for outcome, label, testid in CONTROLS:
+        assert f'value="{outcome}" id="{testid}"' in html
+        assert f">{label}</button>" in html
+    # Nothing but its own origin: no external script, style, image, font or frame.
+    linked = re.findall(r"""(?:src|href|action)=["']([^"']*)""", html)
+    assert linked == ["data:,", "/_account_links/visit"]
+    assert "http://" not in html.replace(account_links_server.url, "")
+    assert "https://" not in html
+
+
+def test_what_is_due_reads_requirements_when_an_account_has_them() -> None:
+    from types import SimpleNamespace
+
+    from pytest_account_links.served.page import ONBOARDING_DUE, account_view
+
+    store = FakeFactory().store_for("tests::due")
+    account = store.accounts.add("acct_due")
+    assert account_view(store, "acct_due").due == (ONBOARDING_DUE,)
+    account.completed.append("account_onboarding")
+    assert account_view(store, "acct_due").due == ()
+    entries = [
+        {"description": "Provide a bank account", "minimum_deadline": {"status": "currently_due"}},
+        SimpleNamespace(
+            description="Verify the representative",
+            minimum_deadline=SimpleNamespace(status="past_due"),
+        ),
+        {"description": "Later", "minimum_deadline": {"status": "eventually_due"}},
+    ]
+    account.requirements = {"entries": entries}  # type: ignore[attr-defined]
+    assert account_view(store, "acct_due").due == (
+        "Provide a bank account (currently_due)",
+        "Verify the representative (past_due)",
+    )
+    account.requirements = SimpleNamespace(currently_due=["external_account"])  # type: ignore[attr-defined]
+    assert account_view(store, "acct_due").due == ("external_account",)
+    unknown = account_view(store, "acct_nobody")
+    assert (unknown.known, unknown.due, unknown.display_name) == (False, (), "")
+
+
+def test_the_page_without_a_test_or_an_account(account_links_server: ServedFake) -> None:
+    from pytest_account_links.served.server import FakeServer
+
+    server = FakeServer()
+    url = server.start()
+    try:
+        idle = requests.get(url + "/r/acct_1#alu_x")
+        assert idle.status_code == 503
+        assert "No test is using the fake" in idle.text
+    finally:
+        server.stop()
+    nameless = requests.get(account_links_server.url + "/r/")
+    assert nameless.status_code == 404
+    assert "/r/&lt;account&gt;#&lt;token&gt;" in nameless.text

@@ -315,6 +315,8 @@ class _Listener(ThreadingHTTPServer):
 
     daemon_threads = True
     block_on_close = False
+    #: socketserver's default backlog (5) resets clients that connect all at once.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], owner: FakeServer) -> None:
         self.owner = owner
