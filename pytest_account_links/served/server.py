@@ -384,7 +384,8 @@ class _Handler(BaseHTTPRequestHandler):
                 )
             )
             return
-        headers = {name.lower(): value for name, value in self.headers.items()}
+        # raw_items(): the values as received, without the email policy's per-header work.
+        headers = {name.lower(): value for name, value in self.headers.raw_items()}
         reply = self.server.owner.answer(self.command, self.path, headers, body)
         if reply.fault == "read_timeout":
             self._stall(reply.until)
