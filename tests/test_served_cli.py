@@ -18,6 +18,7 @@ import pytest
 import requests
 import stripe
 
+from pytest_account_links._events import sign
 from pytest_account_links.served.cli import main
 from tests.conftest import ONBOARDING, Webhooks
 
@@ -112,8 +113,11 @@ def test_the_standalone_server(serve: Any, webhooks: Webhooks) -> None:
         control + "/visit", json={"url": link.url, "outcome": "completed"}, allow_redirects=False
     )
     assert visited.headers["Location"] == "https://example.com/return"
-    assert len(webhooks.received) == 1
-    assert '"type": "v2.core.account_link.returned"' in webhooks.received[0][0]
+    ((payload, signature),) = webhooks.received
+    assert '"type": "v2.core.account_link.returned"' in payload
+    secret = requests.get(control + "/health").json()["webhook_secret"]
+    timestamp = int(signature.split(",")[0].removeprefix("t="))
+    assert signature == sign(payload, secret, timestamp)
     # A failure on demand.
     assert requests.post(control + "/fail_next", json={"code": "not_found"}).ok
     with pytest.raises(stripe.InvalidRequestError) as raised:
@@ -129,6 +133,7 @@ def test_the_standalone_server(serve: Any, webhooks: Webhooks) -> None:
     assert status == 0
     assert rest.endswith("pytest-account-links: stopped")
     assert "GET " + control + "/calls" in rest
+    assert f"  events signed with {secret}, posted to {webhooks.url}" in rest
 
 
 def test_sigint_stops_it_on_the_port_given(serve: Any) -> None:

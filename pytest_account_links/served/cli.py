@@ -124,14 +124,16 @@ def serve(settings: Settings, port: int = 0, webhook_url: str | None = None) -> 
         stop.set()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-    print(f"pytest-account-links: serving the fake on {url}", flush=True)
-    print(
-        f"  Stripe's API: base_addresses={{'api': '{url}'}}, any sk_test_ key\n"
+    posted = f", posted to {webhook_url}" if webhook_url else ""
+    lines = [
+        f"pytest-account-links: serving the fake on {url}",
+        f"  Stripe's API: base_addresses={{'api': '{url}'}}, any sk_test_ key",
+        f"  events signed with {serving.store.webhook_secret}{posted}",
         f"  calls: GET {url}/_account_links/calls; failures: POST {url}/_account_links/fail_next"
-        f"; reset: POST {url}/_account_links/reset\n"
+        f"; reset: POST {url}/_account_links/reset",
         "  Ctrl+C or SIGTERM stops it",
-        flush=True,
-    )
+    ]
+    print("\n".join(lines), flush=True)
     try:
         while not stop.wait(0.2):
             pass

@@ -7,8 +7,8 @@ and the hosted page's own two endpoints.
 =======  ================================  ==============================================
 method   path                              what it does
 =======  ================================  ==============================================
-GET      ``/_account_links/health``        ``{"url", "serving"}``: up, and whether a fake
-                                           is attached
+GET      ``/_account_links/health``        ``{"url", "serving", "webhook_secret"}``: up,
+                                           and whether a fake is attached
 GET      ``/_account_links/calls``         every exchange recorded, oldest first (keys
                                            masked, as ``account_links.all_calls``)
 POST     ``/_account_links/fail_next``     ``account_links.fail_next(**body)``: a JSON
@@ -57,7 +57,10 @@ def answer(
     """The reply of the control endpoint ``target`` names."""
     name, _, rest = path_of(target).removeprefix(CONTROL).partition("/")
     if name == "health" and method == "GET":
-        return Reply.json(HTTPStatus.OK, {"url": server.url, "serving": serving is not None})
+        health: dict[str, Any] = {"url": server.url, "serving": serving is not None}
+        if serving is not None:
+            health["webhook_secret"] = serving.store.webhook_secret
+        return Reply.json(HTTPStatus.OK, health)
     handler = _ROUTES.get((method, name))
     if handler is None:
         listing = ", ".join(f"{m} {CONTROL}{n}" for m, n in (*_ROUTES, ("GET", "health")))
