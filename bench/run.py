@@ -362,7 +362,8 @@ PARAMS: Any = {
         },
     },
 }
-LINK_URL = "https://api.stripe.com/v2/core/account_links"
+LINK_PATH = "/v2/core/account_links"
+LINK_URL = "https://api.stripe.com" + LINK_PATH
 ACCOUNTS_URL = "https://api.stripe.com/v2/core/accounts"
 FIXED_LINK: Any = {
     "object": "v2.core.account_link",
@@ -445,51 +446,87 @@ def _with_bare_stub(library: str, calls: int) -> list[float]:
         return _per_call(library, calls)
 
 
-def _with_loopback_server(library: str, calls: int) -> list[float]:
-    """A fake HTTP server on 127.0.0.1 in the style of stripe-mock / localstripe: the SDK
-    talks to it over a real socket, the server answers a fixed body."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
+def _loopback_client(library: str, url: str) -> Any:
+    """An SDK client on ``library`` whose API base is ``url`` (a server on 127.0.0.1)."""
     import stripe
 
-    body = json.dumps(FIXED_LINK).encode()
+    http = (
+        stripe.RequestsClient()
+        if library == "requests"
+        else stripe.HTTPXClient(allow_sync_methods=True)
+    )
+    return stripe.StripeClient("sk_test_bench", http_client=http, base_addresses={"api": url})
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        disable_nagle_algorithm = True  # as real servers do; else delayed ACKs add 40 ms
 
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            self.send_response(200)
-            for name, value in FIXED_HEADERS.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+class _Canned:
+    """A bare loopback server in the style of stripe-mock / localstripe: a fixed body."""
 
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
+    def __init__(self) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
+        body = json.dumps(FIXED_LINK).encode()
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # as real servers do; else delayed ACKs add 40 ms
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                self.send_response(200)
+                for name, value in FIXED_HEADERS.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+            # As the served fake: the default backlog (5) resets clients connecting at once.
+            request_queue_size = 128
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}
+        )
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()
+
+
+class _Served:
+    """The served fake (``account_links_server``'s server) with one fake attached."""
+
+    def __init__(self, name: str) -> None:
+        from pytest_account_links._driver import Driver
+        from pytest_account_links._fake import FakeFactory
+        from pytest_account_links.served.server import FakeServer, Serving
+
+        store = FakeFactory().store_for(f"bench::served::{name}")
+        self.server = FakeServer()
+        self.url = self.server.start()
+        store.hosted_base = self.url
+        self.server.attach(Serving(Driver(store)))
+        self.store = store
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+def _with_loopback_server(library: str, calls: int) -> list[float]:
+    """The SDK over a real socket to a bare server on 127.0.0.1 answering a fixed body."""
+    canned = _Canned()
     try:
-        http = (
-            stripe.RequestsClient()
-            if library == "requests"
-            else stripe.HTTPXClient(allow_sync_methods=True)
-        )
-        client = stripe.StripeClient(
-            "sk_test_bench",
-            http_client=http,
-            base_addresses={"api": f"http://127.0.0.1:{server.server_address[1]}"},
-        )
-        return _time_creates(client, calls)
+        return _time_creates(_loopback_client(library, canned.url), calls)
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+        canned.stop()
 
 
 def _with_memory_stub(library: str, calls: int) -> list[float]:
@@ -664,6 +701,93 @@ def bench_account_calls(calls: int = 1000, rounds: int = 5) -> None:
         )
 
 
+def bench_served(calls: int = 1000, rounds: int = 5) -> None:
+    """create() through the served fake against a bare loopback server with a canned body:
+    the same SDK client on the same transport, call by call in turn (so both see the same
+    machine); then 16 clients x 100 calls at once, every one answered and recorded."""
+    for library in ("requests", "httpx"):
+        served: list[float] = []
+        bare: list[float] = []
+        for _ in range(rounds):
+            fake, canned = _Served(library), _Canned()
+            try:
+                timings = _in_turn(
+                    {
+                        "served": _loopback_client(library, fake.url),
+                        "bare": _loopback_client(library, canned.url),
+                    },
+                    calls,
+                )
+            finally:
+                fake.stop()
+                canned.stop()
+            served.append(statistics.median(timings["served"]))
+            bare.append(statistics.median(timings["bare"]))
+        _report(f"create() on {library}: served fake (HTTP, 127.0.0.1)", served, "us", "")
+        _report(f"create() on {library}: bare loopback server, canned body", bare, "us", "")
+        ratios = [s / b for s, b in zip(served, bare, strict=True)]
+        _report(f"create() on {library}: served / bare server", ratios, "x", "<= 1.2x")
+    served_runs = _concurrent(lambda: _Served("concurrent"))
+    _report("16 clients x 100 calls at once: served fake", served_runs, "s", "")
+    _report("16 clients x 100 calls at once: bare server", _concurrent(_Canned), "s", "")
+
+
+def _in_turn(clients: dict[str, Any], calls: int) -> dict[str, list[float]]:
+    """Microseconds of ``calls`` create() calls through each client, one each in turn."""
+    timings: dict[str, list[float]] = {name: [] for name in clients}
+    for _ in range(calls):
+        for name, client in clients.items():
+            start = time.perf_counter()
+            client.v2.core.account_links.create(PARAMS)
+            timings[name].append((time.perf_counter() - start) * 1e6)
+    return timings
+
+
+def _concurrent(start: Callable[[], Any], clients: int = 16, each: int = 100) -> list[float]:
+    """Wall time of ``clients`` threads x ``each`` POSTs (a requests Session each), per run;
+    every call must be answered (and, by the served fake, recorded)."""
+    samples = []
+    for _ in range(3):
+        server = start()
+        try:
+            samples.append(_one_concurrent_run(server.url, clients, each))
+            store = getattr(server, "store", None)
+            if store is not None:
+                assert len(store.calls.every) == clients * each, "a call was not recorded"
+        finally:
+            server.stop()
+    return samples
+
+
+def _one_concurrent_run(url: str, clients: int, each: int) -> float:
+    import threading
+
+    import requests
+
+    body = json.dumps(PARAMS)
+    headers = {"Authorization": "Bearer sk_test_bench", "Content-Type": "application/json"}
+    answered: list[int] = []
+    barrier = threading.Barrier(clients + 1)
+
+    def client() -> None:
+        with requests.Session() as session:
+            barrier.wait()
+            for _ in range(each):
+                reply = session.post(url + LINK_PATH, data=body, headers=headers)
+                answered.append(reply.status_code)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    assert answered == [200] * clients * each, "a call was lost"
+    return elapsed
+
+
 def bench_suite(tests: int = 1000, runs: int = 3) -> None:
     """A suite of ``tests`` tests with one create() call each, serially and under -n 2."""
     body = textwrap.dedent(
@@ -709,6 +833,7 @@ BENCHES: dict[str, Callable[[], None]] = {
     "first_call": bench_first_call,
     "retries": bench_retries,
     "per_call": bench_per_call,
+    "served": bench_served,
     "accounts": bench_accounts,
     "account_calls": bench_account_calls,
     "suite": bench_suite,

@@ -23,9 +23,18 @@ class UnknownSeller(Exception):
     """The seller's Stripe account does not exist (anymore)."""
 
 
-def make_client(api_key: str) -> stripe.StripeClient:
-    """The platform's client: retries network failures and 5xx answers twice."""
-    return stripe.StripeClient(api_key, max_network_retries=2, stripe_version=API_VERSION)
+def make_client(api_key: str, api_base: str | None = None) -> stripe.StripeClient:
+    """The platform's client: retries network failures and 5xx answers twice.
+
+    ``api_base`` replaces ``https://api.stripe.com`` (the served fake's URL, in the
+    end-to-end tests).
+    """
+    return stripe.StripeClient(
+        api_key,
+        max_network_retries=2,
+        stripe_version=API_VERSION,
+        base_addresses={"api": api_base} if api_base else None,
+    )
 
 
 @dataclass

@@ -61,8 +61,10 @@ class Driver:
         """Stop a request to a Stripe host (any host, with ``other_hosts='block'``)."""
         __tracebackhide__ = True
         stripe = is_stripe_host(url_host(url))
-        if not stripe and not self._block_other_hosts:
-            return
+        if not stripe and (
+            not self._block_other_hosts or url.startswith(self.store.hosted_base + "/")
+        ):
+            return  # (the served fake's own URL is never another host: it is the fake)
         refused = UnfakedRequestError(method, url, stripe=stripe, why=_why(method, url, library))
         with self.store.lock:
             self.store.unfaked.append(refused)

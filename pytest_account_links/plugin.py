@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from pytest_account_links._calls import Call
     from pytest_account_links._fake import AccountLinksFake, FakeFactory
     from pytest_account_links._store import Store
+    from pytest_account_links.served.fixture import ServedFake
+    from pytest_account_links.served.server import FakeServer
 
 
 class _Totals:
@@ -70,6 +72,16 @@ class _PluginState:
         self.outer: _PluginState | None = None
         #: The guard of tests that do not use the fake (one that lets all through when off).
         self.guard: Guard = Guard() if settings.guard else Unguarded()
+        #: The served fake (account_links_server): one per process, started on first use.
+        self.server: FakeServer | None = None
+
+    def served(self) -> FakeServer:
+        if self.server is None:
+            from pytest_account_links.served.server import FakeServer
+
+            self.server = FakeServer()
+        self.server.start()
+        return self.server
 
     def fakes(self) -> FakeFactory:
         if self.factory is None:
@@ -183,6 +195,8 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     state = config.stash.get(_STATE, None)
     if state is not None:
+        if state.server is not None:
+            state.server.stop()
         _interception.pop(state.guard)
         _interception.uninstall()
         if _PLUGIN.state is state:
@@ -400,6 +414,28 @@ def account_links(request: pytest.FixtureRequest) -> Iterator[AccountLinksFake]:
         )
     if problems:
         pytest.fail("pytest-account-links: " + "\n".join(problems), pytrace=False)
+
+
+@pytest.fixture
+def account_links_server(
+    request: pytest.FixtureRequest, account_links: AccountLinksFake, stripe_api_key: str
+) -> Iterator[ServedFake]:
+    """The account_links fake over HTTP on 127.0.0.1 (.url, .client, .env), with a hosted page."""
+    from pytest_account_links.served.fixture import ServedFake
+
+    state = request.config.stash[_STATE]
+    served = ServedFake._attach(state.served(), account_links._driver, stripe_api_key)
+    try:
+        yield served
+    finally:
+        errors = served._detach()
+    running = state.running
+    if errors and not (running is not None and running.call_failed):
+        pytest.fail(
+            "pytest-account-links: the served fake failed to answer a request (it answered "
+            f"500):\n{errors[0]}",
+            pytrace=False,
+        )
 
 
 @pytest.fixture

@@ -179,3 +179,41 @@ def local_server() -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+class Webhooks:
+    """An application's webhook endpoint on 127.0.0.1: what it received, what it answers."""
+
+    def __init__(self) -> None:
+        self.url = ""
+        #: Each POST: its body and its ``Stripe-Signature`` header.
+        self.received: list[tuple[str, str]] = []
+        self.status = 200
+
+
+@pytest.fixture
+def webhooks() -> Iterator[Webhooks]:
+    """A webhook endpoint on 127.0.0.1 that records what it receives; stopped after the test."""
+    endpoint = Webhooks()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+            endpoint.received.append((body, self.headers["Stripe-Signature"]))
+            self.send_response(endpoint.status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    endpoint.url = f"http://127.0.0.1:{server.server_address[1]}/webhooks"
+    try:
+        yield endpoint
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

@@ -1,0 +1,278 @@
+"""The served fake's control endpoints, under ``/_account_links/``.
+
+For an application or a frontend in another language that cannot reach the
+fake's Python objects: inspect what it saw, inject a failure, start afresh,
+and the hosted page's own two endpoints.
+
+=======  ================================  ==============================================
+method   path                              what it does
+=======  ================================  ==============================================
+GET      ``/_account_links/health``        ``{"url", "serving", "webhook_secret"}``: up,
+                                           and whether a fake is attached
+GET      ``/_account_links/calls``         every exchange recorded, oldest first (keys
+                                           masked, as ``account_links.all_calls``)
+POST     ``/_account_links/fail_next``     ``account_links.fail_next(**body)``: a JSON
+                                           object, ``{"code": "not_found", ...}``
+POST     ``/_account_links/outage``        ``account_links.outage(**body)``:
+                                           ``{"kind": 503, "times": 1}``
+POST     ``/_account_links/reset``         a fresh fake (the standalone server only)
+GET      ``/_account_links/links/<token>`` what the hosted page shows of a link
+POST     ``/_account_links/visit``         the hosted page's controls: ``visit()``, then
+                                           303 to where it sends the browser
+=======  ================================  ==============================================
+"""
+
+from __future__ import annotations
+
+import json
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+from pytest_account_links.generations.v2 import rfc3339
+from pytest_account_links.served.server import CONTROL, Reply, path_of
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from pytest_account_links._calls import Call
+    from pytest_account_links._store import Store
+    from pytest_account_links.served.server import FakeServer, Serving
+
+    Handler = Callable[[FakeServer, Serving, str, dict[str, str], bytes], Reply]
+
+#: What the hosted page's controls may submit: ``visit()``'s outcomes, and ``expired``
+#: (the link is treated as expired: the browser goes to ``refresh_url``).
+VISIT_OUTCOMES = ("completed", "abandoned", "closed", "expired")
+
+
+def answer(
+    server: FakeServer,
+    serving: Serving | None,
+    method: str,
+    target: str,
+    headers: dict[str, str],
+    body: bytes,
+) -> Reply:
+    """The reply of the control endpoint ``target`` names."""
+    name, _, rest = path_of(target).removeprefix(CONTROL).partition("/")
+    if name == "health" and method == "GET":
+        health: dict[str, Any] = {"url": server.url, "serving": serving is not None}
+        if serving is not None:
+            health["webhook_secret"] = serving.store.webhook_secret
+        return Reply.json(HTTPStatus.OK, health)
+    handler = _ROUTES.get((method, name))
+    if handler is None:
+        listing = ", ".join(f"{m} {CONTROL}{n}" for m, n in (*_ROUTES, ("GET", "health")))
+        return Reply.error(
+            HTTPStatus.NOT_FOUND,
+            "not_found",
+            f"pytest-account-links: {method} {path_of(target)} is no control endpoint; they "
+            f"are: {listing}",
+        )
+    if serving is None:
+        return _reply(
+            headers,
+            HTTPStatus.SERVICE_UNAVAILABLE,
+            "account_links_not_in_use",
+            "pytest-account-links: no test is using the served fake now (it answers during a "
+            "test that requests the account_links_server fixture)",
+        )
+    return handler(server, serving, rest, headers, body)
+
+
+# -- state -------------------------------------------------------------------------------
+
+
+def call_json(call: Call) -> dict[str, Any]:
+    """One recorded exchange as JSON (every key in it masked already)."""
+    return {
+        "endpoint": call.endpoint,
+        "method": call.method,
+        "url": call.url,
+        "status": call.status,
+        "outcome": call.outcome,
+        "error_code": call.error_code,
+        "fault": call.fault,
+        "injected": call.injected,
+        "replayed": call.replayed,
+        "api_version": call.api_version,
+        "request_id": call.request_id,
+        "account": call.account,
+        "idempotency_key": call.idempotency_key,
+        "headers": call.headers,
+        "body": call.body,
+        "response": call.response,
+        "response_headers": call.response_headers,
+    }
+
+
+def _calls(server: FakeServer, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
+    store = serving.store
+    with store.lock:
+        calls = list(store.calls.every)
+    return Reply.json(HTTPStatus.OK, [call_json(call) for call in calls])
+
+
+def _reset(server: FakeServer, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
+    if not serving.resettable:
+        return Reply.error(
+            HTTPStatus.CONFLICT,
+            "reset_not_available",
+            "pytest-account-links: each test gets a fresh fake already; reset is for the "
+            "standalone server (python -m pytest_account_links serve)",
+        )
+    serving.reset()
+    return Reply.json(HTTPStatus.OK, {"ok": True})
+
+
+def _injector(method: str) -> Handler:
+    """A control endpoint that calls ``AccountLinksFake.<method>(**body)``."""
+
+    def inject(server: FakeServer, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
+        try:
+            arguments = json.loads(body or b"{}")
+        except ValueError:
+            arguments = None
+        if not isinstance(arguments, dict):
+            return Reply.error(
+                HTTPStatus.BAD_REQUEST,
+                "invalid_request",
+                f"pytest-account-links: POST {CONTROL}{method} takes a JSON object of "
+                f"account_links.{method}()'s arguments, got {body[:200]!r}",
+            )
+        from pytest_account_links._fake import AccountLinksFake
+
+        fake = AccountLinksFake(serving.store, serving.driver)
+        try:
+            getattr(fake, method)(**arguments)
+        except (TypeError, ValueError) as problem:
+            message = str(problem)
+            if not message.startswith("pytest-account-links"):
+                message = f"pytest-account-links: account_links.{method}(): {message}"
+            return Reply.error(HTTPStatus.BAD_REQUEST, "invalid_request", message)
+        return Reply.json(HTTPStatus.OK, {"ok": True, method: arguments})
+
+    return inject
+
+
+# -- the hosted page's endpoints ----------------------------------------------------------
+
+
+def link_state(store: Store, token: str) -> dict[str, Any] | None:
+    """What the hosted page shows of the link ``token`` (None for an unknown token)."""
+    with store.lock:
+        link = store.links.get(token)
+        if link is None:
+            return None
+        if link.used:
+            state = "used"
+        elif store.clock.now() >= link.expires_at:
+            state = "expired"
+        else:
+            state = "valid"
+        return {
+            "state": state,
+            "account": link.account,
+            "use_case": link.use_case,
+            "expires_at": rfc3339(link.expires_at),
+            "livemode": link.livemode,
+            "return_url": link.return_url,
+            "refresh_url": link.refresh_url,
+        }
+
+
+def _link(server: FakeServer, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
+    from urllib.parse import unquote
+
+    state = link_state(serving.store, unquote(rest))
+    if state is None:
+        return Reply.json(HTTPStatus.NOT_FOUND, {"state": "unknown"})
+    return Reply.json(HTTPStatus.OK, state)
+
+
+def _fields(headers: dict[str, str], body: bytes) -> dict[str, str]:
+    """A form's fields (the page's), or a JSON object's (a script's)."""
+    text = body.decode("utf-8", "replace")
+    if "json" in headers.get("content-type", ""):
+        try:
+            loaded = json.loads(text or "{}")
+        except ValueError:
+            return {}
+        return {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
+    return {name: values[0] for name, values in parse_qs(text).items()}
+
+
+def _visit(server: FakeServer, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
+    """What one of the page's controls does: ``visit()``, the events posted, the redirect."""
+    from pytest_account_links._hosted import visit
+
+    fields = _fields(headers, body)
+    outcome = fields.get("outcome", "completed")
+    if outcome not in VISIT_OUTCOMES:
+        return _reply(
+            headers,
+            HTTPStatus.BAD_REQUEST,
+            "invalid_request",
+            f"pytest-account-links: outcome must be one of {', '.join(VISIT_OUTCOMES)}, got "
+            f"{outcome!r}",
+        )
+    store = serving.store
+    url = fields.get("url") or (
+        f"{store.hosted_base}/r/{fields.get('account', '')}#{fields.get('token', '')}"
+    )
+    with store.lock:
+        if outcome == "expired":
+            _expire(store, url.rpartition("#")[2])
+        try:
+            redirect = visit(store, url, outcome="completed" if outcome == "expired" else outcome)
+        except ValueError as problem:
+            return _reply(headers, HTTPStatus.NOT_FOUND, "not_found", str(problem))
+        record = store.visits[-1]
+    # Before the browser is sent back, so the application knows by the time it arrives.
+    serving.post(*serving.take_new_events())
+    if redirect is None:
+        return _reply(
+            headers,
+            HTTPStatus.OK,
+            None,
+            "Nothing to go back to: "
+            + (
+                "the tab was closed."
+                if record.outcome == "closed"
+                else "the link has no return_url."
+            ),
+            outcome=record.outcome,
+        )
+    return Reply.redirect(redirect, {"outcome": record.outcome, "redirect": redirect})
+
+
+def _expire(store: Store, token: str) -> None:
+    """The link ``token`` expires now (if it is still valid)."""
+    link = store.links.get(token)
+    if link is not None and not link.used:
+        link.expires_at = min(link.expires_at, store.clock.now())
+
+
+def _reply(
+    headers: dict[str, str], status: int, code: str | None, message: str, **extra: Any
+) -> Reply:
+    """A message as a page for a browser, as JSON for anything else."""
+    if "text/html" in headers.get("accept", ""):
+        from pytest_account_links.served.page import message_page
+
+        title = "Done" if code is None else "The served fake cannot do this"
+        return Reply.html(status, message_page(title, message))
+    if code is None:
+        return Reply.json(status, {"message": message, **extra})
+    return Reply.error(status, code, message)
+
+
+_ROUTES: dict[tuple[str, str], Handler] = {
+    ("GET", "calls"): _calls,
+    ("POST", "fail_next"): _injector("fail_next"),
+    ("POST", "outage"): _injector("outage"),
+    ("POST", "reset"): _reset,
+    ("GET", "links"): _link,
+    ("POST", "visit"): _visit,
+}

@@ -1,0 +1,491 @@
+"""The fake over HTTP: a server on 127.0.0.1 that answers with one fake at a time.
+
+A :class:`FakeServer` listens on ``127.0.0.1`` only (an ephemeral port unless
+one is given) and answers three kinds of path:
+
+* Stripe's API (``/v1/...``, ``/v2/...``): the request becomes the
+  :class:`~.._wire.WireRequest` the in-process fake would see for
+  ``https://api.stripe.com<path>`` and goes to the :class:`~.._driver.Driver`
+  attached (:meth:`FakeServer.attach`): the running test's, or the standalone
+  server's. The pipeline, the recording and the report are the in-process
+  fake's. With nothing attached: 503, in Stripe's error envelope.
+* the hosted onboarding page (``/r/<account>``, :mod:`.page`);
+* the control endpoints (``/_account_links/...``, :mod:`.control`).
+
+An injected ``connection_refused`` drops the connection without an answer; a
+``read_timeout`` answers nothing until the client gives up (closes the
+connection), the test ends, the server stops, or ``stall_limit`` seconds pass.
+
+Standard library only (``http.server``): one thread per connection, HTTP/1.1
+keep-alive. :meth:`FakeServer.stop` closes every open connection and joins
+every thread it started.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import select
+import socket
+import struct
+import threading
+import time
+import traceback
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from pytest_account_links._wire import TransportFault, WireRequest, header_text
+from pytest_account_links.errors import UnfakedRequestError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from pytest_account_links._driver import Driver
+    from pytest_account_links._events import DeliveredEvent
+    from pytest_account_links._store import Store
+
+_log = logging.getLogger("pytest_account_links.served")
+
+#: Where every request the server answers as Stripe's API is addressed, for the fake.
+API_BASE = "https://api.stripe.com"
+#: The prefix of the control endpoints (:mod:`.control`).
+CONTROL = "/_account_links/"
+#: The largest request body read (a fake's request is a few hundred bytes).
+MAX_BODY = 10 * 1024 * 1024
+#: The only address the server listens on.
+HOST = "127.0.0.1"
+
+
+class Reply:
+    """What the server sends: a status, headers and a body, or a transport fault."""
+
+    __slots__ = ("body", "fault", "headers", "status", "until")
+
+    def __init__(
+        self,
+        status: int,
+        body: bytes = b"",
+        headers: list[tuple[str, str]] | None = None,
+        *,
+        fault: str | None = None,
+        until: threading.Event | None = None,
+    ) -> None:
+        self.status = status
+        self.body = body
+        self.headers = headers if headers is not None else []
+        #: ``"connection_refused"`` or ``"read_timeout"``: no answer at all.
+        self.fault = fault
+        #: For a ``read_timeout``: set when the stall may end (the test ended).
+        self.until = until
+
+    @classmethod
+    def json(cls, status: int, body: Any, headers: list[tuple[str, str]] | None = None) -> Reply:
+        encoded = json.dumps(body, separators=(",", ":"), default=str).encode()
+        return cls(status, encoded, [("Content-Type", "application/json"), *(headers or [])])
+
+    @classmethod
+    def error(cls, status: int, code: str, message: str, **headers: str) -> Reply:
+        """An error in Stripe's envelope: ``{"error": {"code", "message"}}``."""
+        return cls.json(
+            status,
+            {"error": {"code": code, "message": message}},
+            [(name.replace("_", "-"), value) for name, value in headers.items()],
+        )
+
+    @classmethod
+    def html(cls, status: int, page: str, headers: list[tuple[str, str]] | None = None) -> Reply:
+        return cls(
+            status,
+            page.encode("utf-8"),
+            [("Content-Type", "text/html; charset=utf-8"), *(headers or [])],
+        )
+
+    @classmethod
+    def redirect(cls, location: str, body: Any) -> Reply:
+        """A 303 to ``location`` (a browser follows it with a GET), with a JSON body."""
+        return cls.json(HTTPStatus.SEE_OTHER, body, [("Location", location)])
+
+
+class Serving:
+    """What the server answers with while attached: one fake's driver, and its session.
+
+    The running test's (attached by the ``account_links_server`` fixture for the
+    test), or the standalone server's (``python -m pytest_account_links serve``,
+    which can :meth:`reset` it).
+    """
+
+    def __init__(
+        self,
+        driver: Driver,
+        *,
+        webhook_url: str | None = None,
+        renew: Callable[[Driver], Driver] | None = None,
+    ) -> None:
+        self.driver = driver
+        #: Where the fake's events are posted, in order (None: they are only kept).
+        self.webhook_url = webhook_url
+        self._renew = renew
+        #: Set when detached: a stalled answer (``read_timeout``) of this fake ends.
+        self.ended = threading.Event()
+        #: The tracebacks of requests the server failed to answer (a bug, or a hook's).
+        self.errors: list[str] = []
+        #: Each event posted to :attr:`webhook_url`, and what became of it.
+        self.deliveries: list[Any] = []
+        #: How many of the fake's events were handed on (posted, or passed before a
+        #: webhook URL was set).
+        self._handed_on = 0
+        self._posting = threading.Lock()
+
+    def take_new_events(self) -> tuple[str | None, list[DeliveredEvent]]:
+        """The events the fake delivered since the last call, and where to post them now
+        (None: no webhook URL is set, and they are passed over, as Stripe has no
+        destination for them)."""
+        store = self.store
+        with store.lock:
+            events = list(store.events[self._handed_on :])
+            self._handed_on = len(store.events)
+        return self.webhook_url, events
+
+    def post(self, url: str | None, events: list[DeliveredEvent]) -> None:
+        """POST ``events`` to ``url``, in order (as Stripe pushes every event to an event
+        destination); outside the store's lock, as the application may call back."""
+        from pytest_account_links.served.webhooks import deliver
+
+        if url is None:
+            return
+        with self._posting:  # one poster at a time keeps the events in order
+            for event in events:
+                self.deliveries.append(deliver(url, event))
+
+    @property
+    def store(self) -> Store:
+        return self.driver.store
+
+    @property
+    def resettable(self) -> bool:
+        return self._renew is not None
+
+    def reset(self) -> None:
+        """A fresh fake in place of this one (the standalone server only)."""
+        if self._renew is None:
+            raise LookupError("only the standalone server resets its fake")
+        self.driver = self._renew(self.driver)
+        self._handed_on = 0
+
+
+class FakeServer:
+    """The fake over HTTP on 127.0.0.1: start it, attach a fake, stop it."""
+
+    def __init__(self, port: int = 0, *, stall_limit: float = 120.0) -> None:
+        self._port = port
+        #: The longest an injected ``read_timeout`` keeps a client waiting, in seconds.
+        self.stall_limit = stall_limit
+        self._serving: Serving | None = None
+        self._listener: _Listener | None = None
+        self._thread: threading.Thread | None = None
+        #: Set when the server stops: every stalled answer ends.
+        self.stopping = threading.Event()
+
+    def __repr__(self) -> str:
+        state = "stopped" if self._listener is None else self.url
+        return f"<FakeServer {state}>"
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:<port>``: Stripe's API base, and the hosted page's."""
+        if self._listener is None:
+            raise RuntimeError("pytest-account-links: the served fake is not started")
+        return f"http://{HOST}:{self._listener.server_address[1]}"
+
+    @property
+    def serving(self) -> Serving | None:
+        """The fake attached now, or None."""
+        return self._serving
+
+    @property
+    def running(self) -> bool:
+        return self._listener is not None
+
+    def start(self) -> str:
+        """Listen on 127.0.0.1 and answer in a thread of its own; the URL."""
+        if self._listener is None:
+            self.stopping.clear()
+            listener = _Listener((HOST, self._port), self)
+            thread = threading.Thread(
+                target=listener.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name="account-links-served",
+                daemon=True,
+            )
+            thread.start()
+            self._listener, self._thread = listener, thread
+        return self.url
+
+    def stop(self) -> None:
+        """Stop listening, close every connection, end every stall, join every thread.
+
+        Idempotent.
+        """
+        listener, thread = self._listener, self._thread
+        if listener is None:
+            return
+        self._listener = self._thread = None
+        self.stopping.set()
+        listener.shutdown()
+        listener.close_all()
+        if thread is not None:
+            thread.join()
+
+    def attach(self, serving: Serving) -> Serving:
+        """Answer with ``serving``'s fake until :meth:`detach`."""
+        self._serving = serving
+        return serving
+
+    def detach(self, serving: Serving) -> None:
+        """Stop answering with ``serving``'s fake (if it is the one attached); idempotent."""
+        serving.ended.set()
+        if self._serving is serving:
+            self._serving = None
+
+    # -- answering ------------------------------------------------------------------
+
+    def answer(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Reply:
+        """The reply to one request; never raises (a failure is a 500, and remembered)."""
+        serving = self._serving
+        try:
+            return self._route(serving, method, target, headers, body)
+        except Exception as problem:
+            if serving is not None:
+                serving.errors.append(traceback.format_exc())
+            _log.exception("the served fake failed to answer %s %s", method, target)
+            return Reply.error(
+                HTTPStatus.INTERNAL_SERVER_ERROR,
+                "account_links_server_error",
+                f"pytest-account-links: the served fake failed to answer {method} "
+                f"{path_of(target)}: {type(problem).__name__}: {problem}",
+                Stripe_Should_Retry="false",
+            )
+
+    def _route(
+        self,
+        serving: Serving | None,
+        method: str,
+        target: str,
+        headers: dict[str, str],
+        body: bytes,
+    ) -> Reply:
+        path = path_of(target)
+        if path.startswith(CONTROL):
+            from pytest_account_links.served import control
+
+            return control.answer(self, serving, method, target, headers, body)
+        if path.startswith("/r/") and method in ("GET", "HEAD"):
+            from pytest_account_links.served import page
+
+            return page.reply(serving, path.removeprefix("/r/"))
+        if path.startswith(("/v1/", "/v2/")):
+            if serving is None:
+                return _no_test(method, path)
+            return _api(serving, method, target, headers, body)
+        return Reply.error(
+            HTTPStatus.NOT_FOUND,
+            "not_found",
+            f"pytest-account-links: {method} {path}: the served fake answers Stripe's API "
+            "(/v1/..., /v2/...), the hosted onboarding page (/r/<account>) and its control "
+            f"endpoints ({CONTROL}...)",
+        )
+
+
+def path_of(target: str) -> str:
+    """The path of a request target (origin-form, or the absolute form proxies send)."""
+    if not target.startswith("/"):
+        target = urlsplit(target).path or "/"
+    return target.partition("?")[0]
+
+
+def _no_test(method: str, path: str) -> Reply:
+    return Reply.error(
+        HTTPStatus.SERVICE_UNAVAILABLE,
+        "account_links_not_in_use",
+        f"pytest-account-links: {method} {path} reached the served fake while no test is using "
+        "it: it answers only during a test that requests the account_links_server fixture "
+        "(or run the standalone server: python -m pytest_account_links serve)",
+        Stripe_Should_Retry="false",
+    )
+
+
+def _api(serving: Serving, method: str, target: str, headers: dict[str, str], body: bytes) -> Reply:
+    """A request to Stripe's API, through the attached fake exactly as in-process."""
+    query = target.partition("?")[2]
+    url = API_BASE + path_of(target) + (f"?{query}" if query else "")
+    try:
+        response = serving.driver.dispatch(WireRequest(method, url, headers, body))
+    except UnfakedRequestError as refused:  # not faked: remembered, the test fails at teardown
+        return Reply.error(HTTPStatus.NOT_FOUND, "unfaked_request", str(refused))
+    except TransportFault as fault:
+        return Reply(0, fault=fault.kind, until=serving.ended)
+    return Reply(response.status, response.body, list(response.headers.items()))
+
+
+# -- the HTTP server ---------------------------------------------------------------------
+
+
+class _Listener(ThreadingHTTPServer):
+    """``ThreadingHTTPServer`` that keeps its connections and threads, to end them all."""
+
+    daemon_threads = True
+    block_on_close = False
+    #: socketserver's default backlog (5) resets clients that connect all at once.
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], owner: FakeServer) -> None:
+        self.owner = owner
+        self._lock = threading.Lock()
+        self._open: set[socket.socket] = set()
+        self._workers: set[threading.Thread] = set()
+        self._closing = False
+        super().__init__(address, _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        thread = threading.Thread(
+            target=self._serve_connection,
+            args=(request, client_address),
+            name="account-links-served-connection",
+            daemon=True,
+        )
+        with self._lock:
+            if self._closing:
+                self.shutdown_request(request)
+                return
+            self._open.add(request)
+            self._workers.add(thread)
+        thread.start()
+
+    def _serve_connection(self, request: socket.socket, client_address: Any) -> None:
+        try:
+            self.process_request_thread(request, client_address)
+        finally:
+            with self._lock:
+                self._open.discard(request)
+                self._workers.discard(threading.current_thread())
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that went away mid-answer: nothing to tell anyone.
+        _log.debug("connection from %s ended abruptly", client_address, exc_info=True)
+
+    def close_all(self) -> None:
+        """Close the listening socket and every open connection; join their threads."""
+        with self._lock:
+            self._closing = True
+            connections, threads = list(self._open), list(self._workers)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+        self.server_close()
+        for thread in threads:
+            thread.join(timeout=5)
+
+
+_PHRASES = {status.value: status.phrase for status in HTTPStatus}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Reads one request, asks the :class:`FakeServer` for the reply, writes it."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # else delayed ACKs add 40 ms to a keep-alive exchange
+    server: _Listener
+
+    def _answer(self) -> None:
+        try:
+            body = self._body()
+        except ValueError as problem:
+            self.close_connection = True
+            self._send(
+                Reply.error(
+                    HTTPStatus.BAD_REQUEST, "invalid_request", f"pytest-account-links: {problem}"
+                )
+            )
+            return
+        # raw_items(): the values as received, without the email policy's per-header work.
+        headers = {name.lower(): value for name, value in self.headers.raw_items()}
+        owner = self.server.owner
+        reply = owner.answer(self.command, self.path, headers, body)
+        serving = owner.serving
+        # The events this request caused go where the webhook URL was when it was answered.
+        url, events = serving.take_new_events() if serving is not None else (None, [])
+        if reply.fault == "read_timeout":
+            self._stall(reply.until)
+        elif reply.fault is not None:
+            self._drop()
+        else:
+            self._send(reply)
+        if serving is not None:
+            serving.post(url, events)  # after the answer, as Stripe delivers events
+
+    do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = do_HEAD = do_OPTIONS = _answer
+
+    def _body(self) -> bytes:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            return self._chunked()
+        length = self.headers.get("Content-Length")
+        if not length:
+            return b""
+        size = int(length)
+        if not 0 <= size <= MAX_BODY:
+            raise ValueError(f"a request body must be 0 to {MAX_BODY} bytes, got {size}")
+        return self.rfile.read(size)
+
+    def _chunked(self) -> bytes:
+        parts: list[bytes] = []
+        total = 0
+        while True:
+            size = int(self.rfile.readline(1024).split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                    pass  # trailers
+                return b"".join(parts)
+            total += size
+            if total > MAX_BODY:
+                raise ValueError(f"a request body must be at most {MAX_BODY} bytes")
+            parts.append(self.rfile.read(size))
+            self.rfile.readline(1024)
+
+    def _send(self, reply: Reply) -> None:
+        status = reply.status
+        lines = [f"HTTP/1.1 {status} {_PHRASES.get(status, '')}"]
+        lines.extend(f"{name}: {header_text(value)}" for name, value in reply.headers)
+        lines.append(f"Content-Length: {len(reply.body)}")
+        if self.close_connection:
+            lines.append("Connection: close")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        self.wfile.write(head if self.command == "HEAD" else head + reply.body)
+
+    def _drop(self) -> None:
+        """``connection_refused``: close the connection without an answer (a reset)."""
+        self.close_connection = True
+        with contextlib.suppress(OSError):  # the client may be gone already
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+    def _stall(self, until: threading.Event | None) -> None:
+        """``read_timeout``: answer nothing until the client gives up, the test ends, the
+        server stops or ``stall_limit`` passes; then close the connection."""
+        self.close_connection = True
+        owner = self.server.owner
+        deadline = time.monotonic() + owner.stall_limit
+        connection = self.connection
+        while not owner.stopping.is_set() and time.monotonic() < deadline:
+            if until is not None and until.is_set():
+                return
+            try:
+                readable, _, _ = select.select([connection], [], [], 0.05)
+            except (OSError, ValueError):
+                return
+            if readable:  # the client timed out and closed the connection (or sent more)
+                return
+
+    def log_message(self, format: str, *args: Any) -> None:
+        _log.debug("served: " + format, *args)
