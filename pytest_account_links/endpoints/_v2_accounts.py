@@ -35,9 +35,6 @@ PREVIEW_FROM = "2025-07-30.preview"
 INCLUDABLE = ("defaults", "future_requirements", "identity", "requirements")
 CONFIGURATIONS = ("customer", "merchant", "recipient")
 
-#: The errors every Accounts v2 operation lists that the fake has in its catalogue.
-ERRORS = ("account_rate_limit_exceeded", "accounts_v2_access_blocked")
-
 
 @functools.cache
 def schemas() -> dict[str, Any]:
