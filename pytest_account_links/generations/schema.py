@@ -20,6 +20,7 @@ reads ``true``/``false`` and digits as the schema's booleans and integers, and
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -175,9 +176,13 @@ def _from_text(kind: Any, value: str) -> Any:
     """A query string's text as the schema's type, where it reads as one."""
     if kind == "boolean" and value in ("true", "false"):
         return value == "true"
-    if kind == "integer" and value.lstrip("-").isdigit():
+    if kind == "integer" and _INTEGER.match(value):
         return int(value)
     return value
+
+
+#: ASCII digits only: ``str.isdigit`` passes ``²`` and full-width digits, which ``int`` refuses.
+_INTEGER = re.compile(r"^-?[0-9]+$")
 
 
 def _as_list(value: Any) -> Any:
