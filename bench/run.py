@@ -576,7 +576,7 @@ def _account_round(n: int, calls: int) -> dict[str, float]:
 
     fake = FakeFactory().fake_for(f"bench::account_calls[{n}]")
     headers = {"Authorization": "Bearer sk_test_bench", "Stripe-Version": "2026-10-28.endive"}
-    include = {"include": ["requirements", "configuration.recipient"]}
+    include: Any = {"include": ["requirements", "configuration.recipient"]}
     query = {"include[0]": "requirements", "include[1]": "configuration.recipient"}
     session = requests.Session()
     client = stripe.StripeClient("sk_test_bench", http_client=stripe.RequestsClient())
