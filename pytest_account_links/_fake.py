@@ -10,7 +10,6 @@ driver's job (:mod:`._driver`), answering them the pipeline's
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, final
 
 from pytest_account_links._driver import Driver
@@ -21,10 +20,10 @@ from pytest_account_links._scenarios import OUTAGE_CODES, TRANSPORT_FAULTS, Scri
 from pytest_account_links._settings import Settings
 from pytest_account_links._store import Override, Store
 from pytest_account_links.errors import CATALOGUE
-from pytest_account_links.generations.v2 import rfc3339
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from datetime import timedelta
 
     from faker import Faker
 
@@ -158,12 +157,8 @@ class AccountLinksFake:
         shown = "account_links.override_next()"
         endpoints = _endpoints(endpoint, shown)
         _check_override(shown, endpoints, function, times, fields)
-        values = {
-            name: rfc3339(value) if isinstance(value, datetime) else value
-            for name, value in fields.items()
-        }
-        with self._store.lock:
-            self._store.overrides.append(Override(endpoints, values, function, times))
+        with self._store.lock:  # a datetime is written as each endpoint's API writes times
+            self._store.overrides.append(Override(endpoints, dict(fields), function, times))
 
     def fail_next(
         self,
