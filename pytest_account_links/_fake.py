@@ -347,9 +347,10 @@ class AccountLinksFake:
           everything it still needs (Faker-made, in its country's locale): its
           requirements are met and its capabilities ``active``. An
           ``account_update`` link changes only ``changes``: a dict shaped as the
-          body of ``v2.core.accounts.update`` (validated as it is), applied to the
-          account for either use case. The events of what changed are delivered,
-          then ``v2.core.account_link.returned``.
+          body of ``v2.core.accounts.update`` (for a v1 link, of
+          ``v1.accounts.update``), validated as it is, applied to the account for
+          either use case. The events of what changed are delivered, then (for a
+          v2 link) ``v2.core.account_link.returned``.
         - ``"abandoned"``: back to ``return_url`` without finishing; nothing changes.
         - ``"closed"``: the tab was closed (``abandon=True`` says the same): no
           redirect, nothing changes.
@@ -362,7 +363,9 @@ class AccountLinksFake:
         """
         __tracebackhide__ = True
         if changes is not None:
-            changes = _checked_changes(changes)
+            from pytest_account_links._hosted import link_url, v1_link
+
+            changes = _checked_changes(changes, v1=v1_link(link_url(link)))
         return visit(self._store, link, outcome="closed" if abandon else outcome, changes=changes)
 
     def deliver_events(
@@ -387,18 +390,25 @@ class AccountLinksFake:
         return deliver(pending, to, path)
 
 
-def _checked_changes(changes: Any) -> dict[str, Any]:
-    """``visit(changes=...)`` validated as an update's body; ``ValueError`` in Stripe's words."""
+def _checked_changes(changes: Any, *, v1: bool = False) -> dict[str, Any]:
+    """``visit(changes=...)`` validated as an update's body (v1's for a v1 link);
+    ``ValueError`` in Stripe's words."""
     from pytest_account_links._versions import LATEST_VERSION, parse_version
+    from pytest_account_links.endpoints import _v1_accounts
     from pytest_account_links.endpoints._v2_accounts import body_schema
     from pytest_account_links.generations import Body, InvalidBody
+    from pytest_account_links.generations.v1 import V1
     from pytest_account_links.generations.v2 import V2
 
+    generation = V1 if v1 else V2
+    schema = (
+        _v1_accounts.model("v1.accounts.update")(parse_version(LATEST_VERSION))
+        if v1
+        else body_schema("v2.core.accounts.update")
+    )
     try:
-        checked: dict[str, Any] = V2.validate(
-            body_schema("v2.core.accounts.update"),
-            Body(b"", changes),
-            parse_version(LATEST_VERSION),
+        checked: dict[str, Any] = generation.validate(
+            schema, Body(b"", changes), parse_version(LATEST_VERSION)
         )
     except InvalidBody as invalid:
         raise ValueError(

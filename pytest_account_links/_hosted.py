@@ -55,6 +55,11 @@ def link_url(link: Any) -> str:
     return url
 
 
+def v1_link(url: str) -> bool:
+    """True for a v1 Account Link's URL (``.../setup/<letter>/<account>/<token>``)."""
+    return _V1_LINK_URL.match(url) is not None
+
+
 def visit(
     store: Store,
     link: Any,
@@ -131,7 +136,7 @@ def _filled(
 ) -> None:
     """What the account holder filled in, and the events of the changes."""
     from pytest_account_links import _onboarding
-    from pytest_account_links.endpoints._v1_accounts import add_external_account, speaks_v1
+    from pytest_account_links.endpoints._v1_accounts import add_external_account, speaks_v1, write
     from pytest_account_links.endpoints._v1_view import v1_only_due
     from pytest_account_links.endpoints._v2_accounts import (
         announce,
@@ -150,6 +155,9 @@ def _filled(
             add_external_account(store, state, "btok_us_verified")
         _onboarding.collect(state, account.required, faker, store.clock.now())
         announce(account, changed_sections(before, state))
-    if changes:
+    if changes and link.generation == "v1":
+        write(store, state, changes)
+        account.notify("account.updated")
+    elif changes:
         announce(account, merge(state, changes))
     account.refresh()

@@ -606,9 +606,18 @@ def test_the_onboarding_flow_moves_the_account(pytester: pytest.Pytester) -> Non
         def test_an_account_update_link_changes_what_the_test_says(account_links, stripe_client):
             account = stripe_client.v1.accounts.create({**EXPRESS, "type": "custom"})
             link = stripe_client.v1.account_links.create(onboarding(account.id, "account_update"))
-            account_links.visit(link, changes={"contact_email": "new@shop.example"})
-            assert stripe_client.v1.accounts.retrieve(account.id).email == "new@shop.example"
-            assert stripe_client.v1.accounts.retrieve(account.id).details_submitted is False
+            with pytest.raises(ValueError, match=re.escape(
+                "visit(changes=...): Received unknown parameter: contact_email"
+            )):
+                account_links.visit(link, changes={"contact_email": "new@shop.example"})
+            before = len(account_links.events)
+            account_links.visit(link, changes={"email": "new@shop.example", "metadata": {"k": "v"}})
+            got = stripe_client.v1.accounts.retrieve(account.id)
+            assert got.email == "new@shop.example" and got.metadata.to_dict() == {"k": "v"}
+            assert got.details_submitted is False
+            [event] = account_links.events[before:]
+            assert event.event["data"]["previous_attributes"] == {"email": "owner@shop.example",
+                                                                   "metadata": {"k": None}}
         """,
         passed=4,
     )

@@ -255,3 +255,69 @@ def test_every_v1_answer_and_event_is_what_the_schemas_say(
     garbage = requests.post(ACCOUNTS, data={**form, "colour": "red"}, headers=KEY)
     assert garbage.status_code == 400
     check_v1(garbage.json(), "error")
+
+
+_NAMES = st.sampled_from(
+    [
+        "account",
+        "type",
+        "refresh_url",
+        "return_url",
+        "collection_options[fields]",
+        "collection_options",
+        "expand[0]",
+        "expand[]",
+        "metadata[k]",
+        "metadata",
+        "capabilities[transfers][requested]",
+        "individual[dob][day]",
+        "external_account",
+        "external_account[object]",
+        "business_type",
+        "limit",
+        "starting_after",
+        "created[gt]",
+        "[",
+        "a]",
+        "x[y",
+    ]
+) | st.text(max_size=12)
+
+
+@settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    pairs=st.lists(st.tuples(_NAMES, st.text(max_size=20)), max_size=6),
+    target=st.sampled_from(
+        [
+            ("POST", "https://api.stripe.com/v1/account_links"),
+            ("POST", ACCOUNTS),
+            ("POST", f"{ACCOUNTS}/acct_1Nv0FGQ9RKHgCVdK"),
+            ("GET", ACCOUNTS),
+            ("GET", f"{ACCOUNTS}/acct_1Nv0FGQ9RKHgCVdK"),
+        ]
+    ),
+    raw=st.sampled_from([None, b"{not json", b"\xff\xfe=\x00", b"a" * 10_000]),
+)
+def test_any_form_gets_a_v1_answer(
+    account_links: AccountLinksFake,
+    pairs: list[tuple[str, str]],
+    target: tuple[str, str],
+    raw: bytes | None,
+) -> None:
+    """Whatever a form holds, the answer is a v1 account, link or list, or the v1 error
+    envelope: never an exception from inside the plugin."""
+    method, url = target
+    if method == "GET":
+        response = requests.get(url, params=pairs, headers=KEY)
+    else:
+        response = requests.post(url, data=raw if raw is not None else pairs, headers=KEY)
+    body = response.json()
+    if response.status_code == 200:
+        assert body["object"] in ("account", "account_link", "list")
+    else:
+        assert response.status_code in (400, 403), body
+        check_v1(body, "error")
