@@ -77,6 +77,7 @@ def test_forms_are_read_as_the_sdk_writes_them() -> None:
         "url": "https://e.example/r?a=1"
     }
     assert parse_form("a=x&a[b]=y") == {"a": {"b": "y"}}  # never a crash
+    assert parse_form("=&a+b=c+d&%ZZ=1") == {"": "", "a b": "c d", "%ZZ": "1"}  # as parse_qsl
 
 
 def test_a_valid_form_is_typed() -> None:

@@ -24,7 +24,6 @@ Stripe-hosted Dashboard": the spec's description of ``type``).
 
 from __future__ import annotations
 
-import contextlib
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -115,10 +114,13 @@ def _keep(x: Exchange, link: Any) -> None:
 
 
 def _time(value: Any) -> datetime | None:
-    with contextlib.suppress(ValueError, TypeError, OverflowError, OSError):
-        if isinstance(value, int) and not isinstance(value, bool):
-            return datetime.fromtimestamp(value, timezone.utc)
-    return None
+    """A Unix time of the answer (an override may have made it anything) as a datetime."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None
+    try:
+        return datetime.fromtimestamp(value, timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        return None
 
 
 ENDPOINT = Endpoint(

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_plus
 
 from pytest_account_links.generations import Body, InvalidBody
 
@@ -72,9 +72,16 @@ _BRACKETS = re.compile(r"\[([^\]]*)\]")
 def parse_form(text: str) -> dict[str, Any]:
     """A form (or query string) read as the SDK writes nested values: ``a[b]=x`` an
     object, ``a[0]=x`` (or ``a[]=x``) an object of indexes, which the schema reads as a
-    list."""
+    list. (``parse_qsl``'s reading, done by hand: only what needs unquoting is.)"""
     values: dict[str, Any] = {}
-    for name, value in parse_qsl(text, keep_blank_values=True):
+    for piece in text.split("&"):
+        if not piece:
+            continue
+        name, _, value = piece.partition("=")
+        if "%" in name or "+" in name:
+            name = unquote_plus(name)
+        if "%" in value or "+" in value:
+            value = unquote_plus(value)
         head, bracket, rest = name.partition("[")
         keys = [head, *_BRACKETS.findall(bracket + rest)] if bracket else [name]
         _put(values, keys, value)
@@ -91,7 +98,7 @@ def _put(values: dict[str, Any], keys: list[str], value: str) -> None:
         if not isinstance(nested, dict):
             nested = target[key] = {}
         target = nested
-    if last == "":
+    if last == "" and parents:  # a[]=x
         last = str(len(target))
     if last in target:
         existing = target[last]
