@@ -111,7 +111,8 @@ class AccountLinksFake:
 
     @property
     def link_lifetime(self) -> timedelta:
-        """How long a link lives: ``expires_at - created`` (10 minutes unless changed)."""
+        """How long a v2 link lives: ``expires_at - created`` (10 minutes unless changed;
+        a v1 link lives 300 seconds, as every real one does)."""
         return self._store.link_lifetime
 
     @link_lifetime.setter

@@ -326,6 +326,14 @@ def test_the_link_refuses_what_stripe_refuses(pytester: pytest.Pytester) -> None
             assert stripe_client.v1.account_links.create(
                 onboarding(controlled.id, "account_update")).url
 
+        @pytest.mark.stripe_accounts(v2_enabled=False)
+        def test_accounts_v2_off_leaves_v1_alone(account_links, stripe_client):
+            account = stripe_client.v1.accounts.create(EXPRESS)
+            assert stripe_client.v1.account_links.create(onboarding(account.id)).url
+            with pytest.raises(stripe.InvalidRequestError) as raised:
+                stripe_client.v2.core.accounts.retrieve(account.id)
+            assert raised.value.code == "accounts_v2_access_blocked"
+
         def test_a_closed_account_gets_no_link(account_links, stripe_client):
             made = stripe_client.v2.core.accounts.create(
                 {"configuration": {"recipient": {"capabilities": {"stripe_balance": {
@@ -336,7 +344,7 @@ def test_the_link_refuses_what_stripe_refuses(pytester: pytest.Pytester) -> None
             assert account_links.all_calls[-1].error_code == "account_closed"
             check_v1(raised.value.json_body, "error")
         """,
-        passed=6,
+        passed=7,
     )
 
 
@@ -759,6 +767,14 @@ def test_idempotency_retries_versions_and_keys_the_v1_way(pytester: pytest.Pytes
             assert "code" not in calls[0].response["error"]  # a 5xx carries none in v1
             assert calls[0].response["error"]["type"] == "api_error"
 
+        def test_an_injected_error_is_replayed_to_the_sdks_retries(account_links, global_stripe):
+            account_links.fail_next("internal_server_error", endpoint="v1.account_links.create")
+            with pytest.raises(stripe.APIError):
+                stripe.AccountLink.create(**onboarding("acct_1Nv0FG"))
+            calls = account_links.calls_to("v1.account_links.create")
+            assert [call.status for call in calls] == [500, 500, 500]
+            assert [call.replayed for call in calls] == [False, True, True]
+
         @pytest.mark.parametrize(
             "version", ["2023-10-16", "2020-08-27", "2011-01-01", "2024-09-30.acacia",
                         "2025-12-15.preview"])
@@ -802,7 +818,7 @@ def test_idempotency_retries_versions_and_keys_the_v1_way(pytester: pytest.Pytes
 
         EXPRESS_FORM = {"type": "express", "capabilities[transfers][requested]": "true"}
         """,
-        passed=12,
+        passed=13,
     )
 
 
