@@ -136,7 +136,7 @@ def _filled(
 ) -> None:
     """What the account holder filled in, and the events of the changes."""
     from pytest_account_links import _onboarding
-    from pytest_account_links.endpoints._v1_accounts import add_external_account, speaks_v1, write
+    from pytest_account_links.endpoints._v1_accounts import add_external_account, write
     from pytest_account_links.endpoints._v1_view import v1_only_due
     from pytest_account_links.endpoints._v2_accounts import (
         announce,
@@ -151,7 +151,7 @@ def _filled(
         before = sections(state)
         locale = _onboarding.LOCALES.get(_onboarding.country(state), "en_US")
         faker = store.accounts.seeded_faker(account.id, locale)
-        if speaks_v1(state) and "external_account" in v1_only_due(state):
+        if "external_account" in v1_only_due(state):  # the page collects one for payouts
             add_external_account(store, state, "btok_us_verified")
         _onboarding.collect(state, account.required, faker, store.clock.now())
         announce(account, changed_sections(before, state))

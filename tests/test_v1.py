@@ -418,6 +418,19 @@ def test_accounts_are_created_as_their_type_says(pytester: pytest.Pytester) -> N
             assert v2.identity.individual.given_name == "Lena"
             assert v2.identity.country == "de"
 
+        def test_what_is_sent_at_creation_is_not_due(account_links, stripe_client):
+            # Regression: an MCC sent with card_payments stayed due (it was written before
+            # the merchant configuration it belongs to existed).
+            account = stripe_client.v1.accounts.create(
+                {**EXPRESS, "business_profile": {"mcc": "5734", "url": "https://shop.example"}}
+            )
+            due = account.requirements.currently_due
+            assert "business_profile.mcc" not in due and "business_profile.url" not in due
+            assert account.business_profile.mcc == "5734"
+            v2 = stripe_client.v2.core.accounts.retrieve(
+                account.id, {"include": ["configuration.merchant"]})
+            assert v2.configuration.merchant.mcc == "5734"
+
         def test_custom_needs_capabilities(account_links, stripe_client):
             with pytest.raises(stripe.InvalidRequestError) as raised:
                 stripe_client.v1.accounts.create({"type": "custom"})
@@ -439,7 +452,7 @@ def test_accounts_are_created_as_their_type_says(pytester: pytest.Pytester) -> N
             assert typeless.controller.requirement_collection == "stripe"
             assert typeless.controller.stripe_dashboard.type == "full"
         """,
-        passed=4,
+        passed=5,
     )
 
 
@@ -465,6 +478,26 @@ def test_retrieve_update_and_list(pytester: pytest.Pytester) -> None:
             assert "does not have access to account 'acct_1Unknown000000000'" in str(error)
             assert KEY not in json.dumps(error.json_body)  # the key is masked
             assert re.search(r"'sk_test_\\.\\.\\.[A-Za-z0-9]{4}'", error.user_message)
+
+        def test_a_v2_flow_then_read_through_v1(account_links, stripe_client):
+            made = stripe_client.v2.core.accounts.create({
+                "identity": {"country": "us", "entity_type": "individual"},
+                "configuration": {"recipient": {"capabilities": {"stripe_balance": {
+                    "stripe_transfers": {"requested": True}}}}}})
+            link = stripe_client.v2.core.account_links.create({
+                "account": made.id,
+                "use_case": {"type": "account_onboarding", "account_onboarding": {
+                    "refresh_url": "https://shop.example/r",
+                    "return_url": "https://shop.example/b"}}})
+            account_links.visit(link)
+            assert account_links.events[-1].type == "v2.core.account_link.returned"
+            assert all(event.generation == "v2" for event in account_links.events)
+            got = stripe_client.v1.accounts.retrieve(made.id)
+            check_account_v1(answered(account_links))
+            assert got.requirements.currently_due == []
+            assert got.capabilities.transfers == "active"
+            assert got.details_submitted and got.payouts_enabled  # the page took a bank account
+            assert got.external_accounts.data[0].object == "bank_account"
 
         def test_a_v2_account_read_through_v1(account_links, stripe_client):
             made = stripe_client.v2.core.accounts.create({
@@ -539,7 +572,7 @@ def test_retrieve_update_and_list(pytester: pytest.Pytester) -> None:
             assert [a.id for a in stripe_client.v1.accounts.list({"created": first.created})] == [
                 first.id]
         """,
-        passed=6,
+        passed=7,
     )
 
 

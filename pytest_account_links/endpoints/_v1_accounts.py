@@ -31,6 +31,7 @@ account it now is; the fake's choice of moment).
 
 from __future__ import annotations
 
+import base64
 import copy
 import functools
 import hashlib
@@ -176,10 +177,10 @@ def write(store: Store, state: dict[str, Any], params: dict[str, Any]) -> None:
         value = lookup(params, v1_path)
         if value is not None:
             _set(state, v2_path, value.lower() if v1_path == "country" else value)
-    _write_special(state, params)
     for name, wanted in (params.get("capabilities") or {}).items():
         if isinstance(wanted, dict) and isinstance(wanted.get("requested"), bool):
             _request(state, name, wanted["requested"])
+    _write_special(state, params)  # after the capabilities: the MCC is the merchant's
     if "metadata" in params:
         _merge_metadata(state, params["metadata"])
     if params.get("external_account"):
@@ -278,20 +279,22 @@ def add_external_account(store: Store, state: dict[str, Any], sent: Any) -> dict
             details.get("currency") or lookup(state, "defaults.currency") or "usd"
         ).lower(),
         "default_for_currency": True,
-        "fingerprint": store.ids.token(16),
+        "fingerprint": _derived(store, state["id"], -1)[:16],
         "metadata": {},
     }
     number = str(details.get("number") or details.get("account_number") or "")
+    held = v1_part(state).setdefault("external_accounts", [])
+    token = _derived(store, state["id"], len(held))
     if card:
         found.update(
-            id=f"card_1{store.ids.token(23)}",
+            id=f"card_1{token}",
             object="card",
             brand="Visa",
             last4=number[-4:] or "4242",
         )
     else:
         found.update(
-            id=f"ba_1{store.ids.token(23)}",
+            id=f"ba_1{token}",
             object="bank_account",
             account_holder_name=details.get("account_holder_name"),
             account_holder_type=details.get("account_holder_type"),
@@ -300,12 +303,18 @@ def add_external_account(store: Store, state: dict[str, Any], sent: Any) -> dict
             routing_number=details.get("routing_number") or "110000000",
             status="new",
         )
-    held = v1_part(state).setdefault("external_accounts", [])
     for other in held:
         if other.get("currency") == found["currency"]:
             other["default_for_currency"] = False
     held.append(dict(sorted(found.items())))
     return found
+
+
+def _derived(store: Store, account_id: str, n: int) -> str:
+    """23 letters and digits derived from the seed, the account and ``n`` (not drawn from the
+    test's stream of IDs, so adding a bank account to any account moves no other value)."""
+    digest = hashlib.blake2b(f"{store.seed}\0bank\0{account_id}\0{n}".encode(), digest_size=24)
+    return base64.b32encode(digest.digest()).decode().lower()[:23]
 
 
 # -- the account a request names -----------------------------------------------------
