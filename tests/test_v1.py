@@ -467,6 +467,9 @@ def test_retrieve_update_and_list(pytester: pytest.Pytester) -> None:
             assert got.id == made.id and got.email == "owner@shop.example"
             assert account_links.all_calls[-1].endpoint == "v1.accounts.retrieve"
             assert account_links.all_calls[-1].account == made.id
+            modified = stripe.Account.modify(made.id, email="new@shop.example")
+            assert modified.email == "new@shop.example"
+            assert account_links.all_calls[-1].endpoint == "v1.accounts.update"
 
         def test_an_unknown_account_is_403_as_stripe_answers(account_links, stripe_client):
             stripe_client.v1.accounts.create(EXPRESS)
