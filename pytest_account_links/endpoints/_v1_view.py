@@ -102,6 +102,7 @@ _V1_STATUS = {"active": "active", "pending": "pending"}
 
 
 def lookup(value: Any, path: str) -> Any:
+    """The value at a dotted path (``identity.individual.given_name``), or None."""
     for part in path.split("."):
         if not isinstance(value, dict):
             return None
@@ -125,15 +126,11 @@ def v1_names(description: str, individual: bool) -> list[str]:
     return [description]
 
 
-def _requested(state: dict[str, Any]) -> list[tuple[str, str]]:
-    return _onboarding.requested(state)
-
-
 def v1_only_due(state: dict[str, Any]) -> list[str]:
     """What v1 lists due that v2 has no requirement for: ``business_type`` until it is
     known, ``external_account`` until one is added (for an account that requested a
     capability)."""
-    if not _requested(state) and not (v1_part(state).get("capabilities") or {}):
+    if not _onboarding.requested(state) and not (v1_part(state).get("capabilities") or {}):
         return []
     found = []
     if not lookup(state, "identity.entity_type"):
