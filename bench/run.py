@@ -788,6 +788,77 @@ def _one_concurrent_run(url: str, clients: int, each: int) -> float:
     return elapsed
 
 
+V1_LINK_URL = "https://api.stripe.com/v1/account_links"
+V1_PARAMS: Any = {
+    "account": "acct_1Nv0FGQ9RKHgCVdK",
+    "type": "account_onboarding",
+    "refresh_url": "https://example.com/reauth",
+    "return_url": "https://example.com/return",
+}
+#: The API reference's example answer (docs.stripe.com/api/account_links/object).
+FIXED_V1_LINK: Any = {
+    "object": "account_link",
+    "created": 1680577733,
+    "expires_at": 1680578033,
+    "url": "https://connect.stripe.com/setup/c/acct_1Mt0CORHFI4mz9Rw/TqckGNUHg2mG",
+}
+
+
+def _v1_creates(calls: int, *, global_style: bool) -> list[float]:
+    """Microseconds of each of ``calls`` v1 link creates through the SDK on requests."""
+    import stripe
+
+    if global_style:
+
+        def create() -> Any:
+            return stripe.AccountLink.create(api_key="sk_test_bench", **V1_PARAMS)
+
+    else:
+        client = stripe.StripeClient("sk_test_bench", http_client=stripe.RequestsClient())
+
+        def create() -> Any:
+            return client.v1.account_links.create(V1_PARAMS)
+
+    samples = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        create()
+        samples.append((time.perf_counter() - start) * 1e6)
+    return samples
+
+
+def _v1_round(n: int, calls: int, global_style: bool) -> tuple[float, float]:
+    """One round: the fake, then a bare ``responses`` stub answering a fixed link."""
+    import responses
+
+    from pytest_account_links._fake import FakeFactory
+
+    fake = FakeFactory().fake_for(f"bench::v1[{n}]")
+    fake._driver.start()
+    try:
+        through_fake = statistics.median(_v1_creates(calls, global_style=global_style))
+    finally:
+        fake._driver.stop()
+    with responses.RequestsMock() as mock:
+        mock.add(responses.POST, V1_LINK_URL, json=FIXED_V1_LINK, headers=FIXED_HEADERS)
+        bare = statistics.median(_v1_creates(calls, global_style=global_style))
+    return through_fake, bare
+
+
+def bench_v1(calls: int = 1000, rounds: int = 5) -> None:
+    """``v1.account_links.create`` through the fake against a bare ``responses`` stub on the
+    same transport (requests, through the SDK), for ``StripeClient`` and the global style.
+    Each round times ``calls`` calls one by one, the fake's then the stub's, alternating."""
+    for style, global_style in (("client.v1", False), ("global", True)):
+        found = [_v1_round(n, calls, global_style) for n in range(rounds)]
+        fake = [f for f, _ in found]
+        bare = [b for _, b in found]
+        _report(f"v1 link create ({style}, requests): through the fake", fake, "us", "")
+        _report(f"v1 link create ({style}, requests): bare responses stub", bare, "us", "")
+        ratios = [f / b for f, b in found]
+        _report(f"v1 link create ({style}, requests): fake / bare stub", ratios, "x", "<= 1.2x")
+
+
 def bench_suite(tests: int = 1000, runs: int = 3) -> None:
     """A suite of ``tests`` tests with one create() call each, serially and under -n 2."""
     body = textwrap.dedent(
@@ -836,6 +907,7 @@ BENCHES: dict[str, Callable[[], None]] = {
     "served": bench_served,
     "accounts": bench_accounts,
     "account_calls": bench_account_calls,
+    "v1": bench_v1,
     "suite": bench_suite,
 }
 

@@ -55,6 +55,9 @@ class Call:
     #: The account the exchange is about, as the pipeline found it (the path's, the
     #: body's ``account``, or the one an answer created).
     account_id: str | None = None
+    #: The catalogue code of the fake's error answer, whether or not its body carries it
+    #: (API v1 answers carry no code where the code is the fake's choice).
+    code: str | None = None
 
     def __repr__(self) -> str:
         return redact(
@@ -76,9 +79,11 @@ class Call:
 
     @property
     def error_code(self) -> str | None:
-        """The ``error.code`` of an error answer."""
+        """The ``error.code`` of an error answer (or the catalogue code the fake answered
+        with, where the body carries none)."""
         error = self.response.get("error") if isinstance(self.response, dict) else None
-        return error.get("code") if isinstance(error, dict) else None
+        found = error.get("code") if isinstance(error, dict) else None
+        return found if isinstance(found, str) else self.code
 
     @property
     def account(self) -> str | None:

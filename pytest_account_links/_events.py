@@ -1,5 +1,10 @@
 """Events the fake delivers: thin notifications, signed as Stripe signs them.
 
+API v1 events (:func:`v1_event`) are *snapshot* events: the whole ``event`` object
+(``data.object`` the account as v1 answers it) is the payload, signed the same
+way, which ``stripe.Webhook.construct_event`` and ``StripeClient.construct_event``
+check and read.
+
 A v2 event destination receives a *thin* event (``id``, ``object``, ``type``,
 ``created``, ``livemode``, ``reason``, ``related_object``) with a
 ``Stripe-Signature: t=<unix time>,v1=<HMAC-SHA256>`` header; the full event
@@ -49,6 +54,7 @@ class DeliveredEvent:
         "_thin",
         "created",
         "event",
+        "generation",
         "id",
         "object_id",
         "type",
@@ -64,6 +70,7 @@ class DeliveredEvent:
         *,
         object_id: str | None = None,
         created: datetime | None = None,
+        generation: str = "v2",
     ) -> None:
         self.id = id
         self.type = type
@@ -73,6 +80,8 @@ class DeliveredEvent:
         self.object_id = object_id
         #: When it happened, on the fake's clock.
         self.created = created
+        #: ``"v2"`` (a thin ``v2.core.event``) or ``"v1"`` (a snapshot ``event``).
+        self.generation = generation
         self._thin = thin
         self._secret = secret
         self._payload: str | None = None
@@ -157,6 +166,49 @@ def account_event(
         secret,
         object_id=account_id if account_id is not None else (data or {}).get("account_id"),
         created=now,
+    )
+
+
+def v1_event(
+    type: str,
+    *,
+    event_id: str,
+    account_id: str,
+    now: datetime,
+    livemode: bool,
+    secret: str,
+    data: dict[str, Any],
+    cause: tuple[str, str | None] | None,
+    api_version: str,
+) -> DeliveredEvent:
+    """An API v1 ``event`` about a connected account, as Stripe delivers it to a Connect
+    webhook endpoint: ``account`` is the connected account ("Each event for a connected
+    account contains ... a top-level account property"), ``request`` the API request
+    that caused it (both ``null`` for a change no request made: "If null, the event was
+    automatic"), ``pending_webhooks`` 0 as in the API reference's example and a captured
+    delivery. Source: docs.stripe.com/api/events/object."""
+    request_id, idempotency_key = cause if cause is not None else (None, None)
+    event: dict[str, Any] = {
+        "id": event_id,
+        "object": "event",
+        "account": account_id,
+        "api_version": api_version,
+        "created": int(now.timestamp()),
+        "data": data,
+        "livemode": livemode,
+        "pending_webhooks": 0,
+        "request": {"id": request_id, "idempotency_key": idempotency_key},
+        "type": type,
+    }
+    return DeliveredEvent(
+        event_id,
+        type,
+        event,
+        event,
+        secret,
+        object_id=account_id,
+        created=now,
+        generation="v1",
     )
 
 

@@ -10,7 +10,6 @@ driver's job (:mod:`._driver`), answering them the pipeline's
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, final
 
 from pytest_account_links._driver import Driver
@@ -21,10 +20,10 @@ from pytest_account_links._scenarios import OUTAGE_CODES, TRANSPORT_FAULTS, Scri
 from pytest_account_links._settings import Settings
 from pytest_account_links._store import Override, Store
 from pytest_account_links.errors import CATALOGUE
-from pytest_account_links.generations.v2 import rfc3339
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from datetime import timedelta
 
     from faker import Faker
 
@@ -112,7 +111,8 @@ class AccountLinksFake:
 
     @property
     def link_lifetime(self) -> timedelta:
-        """How long a link lives: ``expires_at - created`` (10 minutes unless changed)."""
+        """How long a v2 link lives: ``expires_at - created`` (10 minutes unless changed;
+        a v1 link lives 300 seconds, as every real one does)."""
         return self._store.link_lifetime
 
     @link_lifetime.setter
@@ -158,12 +158,8 @@ class AccountLinksFake:
         shown = "account_links.override_next()"
         endpoints = _endpoints(endpoint, shown)
         _check_override(shown, endpoints, function, times, fields)
-        values = {
-            name: rfc3339(value) if isinstance(value, datetime) else value
-            for name, value in fields.items()
-        }
-        with self._store.lock:
-            self._store.overrides.append(Override(endpoints, values, function, times))
+        with self._store.lock:  # a datetime is written as each endpoint's API writes times
+            self._store.overrides.append(Override(endpoints, dict(fields), function, times))
 
     def fail_next(
         self,
@@ -352,9 +348,10 @@ class AccountLinksFake:
           everything it still needs (Faker-made, in its country's locale): its
           requirements are met and its capabilities ``active``. An
           ``account_update`` link changes only ``changes``: a dict shaped as the
-          body of ``v2.core.accounts.update`` (validated as it is), applied to the
-          account for either use case. The events of what changed are delivered,
-          then ``v2.core.account_link.returned``.
+          body of ``v2.core.accounts.update`` (for a v1 link, of
+          ``v1.accounts.update``), validated as it is, applied to the account for
+          either use case. The events of what changed are delivered, then (for a
+          v2 link) ``v2.core.account_link.returned``.
         - ``"abandoned"``: back to ``return_url`` without finishing; nothing changes.
         - ``"closed"``: the tab was closed (``abandon=True`` says the same): no
           redirect, nothing changes.
@@ -367,7 +364,9 @@ class AccountLinksFake:
         """
         __tracebackhide__ = True
         if changes is not None:
-            changes = _checked_changes(changes)
+            from pytest_account_links._hosted import link_url, v1_link
+
+            changes = _checked_changes(changes, v1=v1_link(link_url(link)))
         return visit(self._store, link, outcome="closed" if abandon else outcome, changes=changes)
 
     def deliver_events(
@@ -392,18 +391,25 @@ class AccountLinksFake:
         return deliver(pending, to, path)
 
 
-def _checked_changes(changes: Any) -> dict[str, Any]:
-    """``visit(changes=...)`` validated as an update's body; ``ValueError`` in Stripe's words."""
+def _checked_changes(changes: Any, *, v1: bool = False) -> dict[str, Any]:
+    """``visit(changes=...)`` validated as an update's body (v1's for a v1 link);
+    ``ValueError`` in Stripe's words."""
     from pytest_account_links._versions import LATEST_VERSION, parse_version
+    from pytest_account_links.endpoints import _v1_accounts
     from pytest_account_links.endpoints._v2_accounts import body_schema
     from pytest_account_links.generations import Body, InvalidBody
+    from pytest_account_links.generations.v1 import V1
     from pytest_account_links.generations.v2 import V2
 
+    generation = V1 if v1 else V2
+    schema = (
+        _v1_accounts.model("v1.accounts.update")(parse_version(LATEST_VERSION))
+        if v1
+        else body_schema("v2.core.accounts.update")
+    )
     try:
-        checked: dict[str, Any] = V2.validate(
-            body_schema("v2.core.accounts.update"),
-            Body(b"", changes),
-            parse_version(LATEST_VERSION),
+        checked: dict[str, Any] = generation.validate(
+            schema, Body(b"", changes), parse_version(LATEST_VERSION)
         )
     except InvalidBody as invalid:
         raise ValueError(

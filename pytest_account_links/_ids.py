@@ -56,6 +56,19 @@ def link_url(
     return f"{base}/r/{account}#{link_token(source, livemode)}"
 
 
+#: The length of a v1 Account Link's token: 12 letters and digits in every real URL
+#: (``https://connect.stripe.com/setup/c/acct_1Mt0CORHFI4mz9Rw/TqckGNUHg2mG``, the API
+#: reference's example).
+V1_LINK_TOKEN_LENGTH = 12
+
+
+def v1_link_url(
+    source: random.Random, account: str, base: str = "https://connect.stripe.com"
+) -> str:
+    """A v1 Account Link URL: ``https://connect.stripe.com/setup/c/<account>/<token>``."""
+    return f"{base}/setup/c/{account}/{token(source, V1_LINK_TOKEN_LENGTH)}"
+
+
 class Ids:
     """The identifiers one test's fake fabricates, from the test's seed."""
 
@@ -77,3 +90,6 @@ class Ids:
         self, account: str, livemode: bool = False, base: str = "https://accounts.stripe.com"
     ) -> str:
         return link_url(self.random, account, livemode, base)
+
+    def v1_link_url(self, account: str, base: str = "https://connect.stripe.com") -> str:
+        return v1_link_url(self.random, account, base)

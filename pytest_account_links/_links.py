@@ -23,6 +23,9 @@ class Link:
     livemode: bool
     configurations: tuple[str, ...]
     used: bool = False
+    #: The API that made it: ``"v2"`` (``accounts.stripe.com/r/...``) or ``"v1"``
+    #: (``connect.stripe.com/setup/...``).
+    generation: str = "v2"
 
 
 @dataclass(frozen=True)

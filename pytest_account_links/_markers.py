@@ -56,8 +56,8 @@ MARKERS: tuple[Marker, ...] = (
     Marker(
         "stripe_rate_limit",
         f"stripe_rate_limit(limit, *, window=1.0, per='account', should_retry=None, {_ENDPOINT})",
-        "answer 429 account_rate_limit_exceeded past `limit` calls to `endpoint` within "
-        "`window` seconds of the fake's clock, per account or in total; uses the fake.",
+        "answer 429 (account_rate_limit_exceeded; rate_limit on v1) past `limit` calls to "
+        "`endpoint` within `window` seconds of the fake's clock, per account or in total.",
         "RateLimitOptions",
         ("limit",),
     ),

@@ -25,7 +25,7 @@ from pytest_account_links._secrets import KeyProblem, read_api_key, redact, reda
 from pytest_account_links._versions import VersionProblem, parse_version
 from pytest_account_links._wire import WireResponse
 from pytest_account_links.errors import CATALOGUE
-from pytest_account_links.generations import Body, InvalidBody
+from pytest_account_links.generations import Body, ErrorContext, InvalidBody
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -46,6 +46,7 @@ class Answer:
 
     __slots__ = (
         "body",
+        "code",
         "encoded",
         "fault",
         "headers",
@@ -65,9 +66,12 @@ class Answer:
         headers: dict[str, str] | None = None,
         encoded: bytes | None = None,
         replayed: bool = False,
+        code: str | None = None,
     ) -> None:
         self.status = status
         self.body = body
+        #: The catalogue code of an error answer (a v1 body does not always carry it).
+        self.code = code
         #: What injected it (``"@stripe_error"``, ``"fail_next"``, ...), when it was injected.
         self.injected = injected
         #: ``"connection_refused"`` or ``"read_timeout"``: the transport fails instead.
@@ -122,6 +126,8 @@ class Exchange:
         self.found: Any = None
         #: The record of the exchange, once made.
         self.call: Call | None = None
+        #: The step that answered (``"respond"``, ``"validation"``, ...).
+        self.answered_by: str | None = None
         self._body: Body | None = None
 
     @property
@@ -145,8 +151,11 @@ class Exchange:
         headers = {}
         if should_retry is not None:
             headers["Stripe-Should-Retry"] = "true" if should_retry else "false"
-        body = self.generation.error_body(spec, message, extras)
-        return Answer(spec.status, body, injected=injected, headers=headers)
+        context = ErrorContext(
+            self.request_id, self.key.livemode if self.key else None, self.store.clock.now()
+        )
+        body = self.generation.error_body(spec, message, extras, context)
+        return Answer(spec.status, body, injected=injected, headers=headers, code=code)
 
     def ok(self, body: Any) -> Answer:
         """A successful answer."""
@@ -257,8 +266,9 @@ def idempotency(x: Exchange) -> Answer | None:
 
 
 def rate_limit(x: Exchange) -> Answer | None:
-    """Injected rate limits (``stripe_rate_limit``, ``rate_limit()``): 429
-    ``account_rate_limit_exceeded`` past the limit within the window, on the fake's clock."""
+    """Injected rate limits (``stripe_rate_limit``, ``rate_limit()``): 429 past the limit
+    within the window, on the fake's clock (``account_rate_limit_exceeded`` on API v2,
+    ``rate_limit`` on v1)."""
     scenario = x.store.scenario
     if not scenario.rate_limits:
         return None
@@ -267,12 +277,14 @@ def rate_limit(x: Exchange) -> Answer | None:
     if limit is None:
         return None
     return x.error(
-        "account_rate_limit_exceeded", injected=limit.source, should_retry=limit.should_retry
+        x.generation.rate_limit_code, injected=limit.source, should_retry=limit.should_retry
     )
 
 
 def validation(x: Exchange) -> Answer | None:
-    """The body (and query): 400 ``invalid_fields`` naming each field, as Stripe words it."""
+    """The body (and query), as Stripe words its problems: 400 ``invalid_fields`` naming
+    each field on API v2; on v1 the first problem, with its ``param``
+    (``parameter_missing``, ``parameter_unknown``, ...)."""
     model = x.endpoint.model(x)
     if model is None:
         return None
@@ -281,7 +293,8 @@ def validation(x: Exchange) -> Answer | None:
     try:
         x.params = x.generation.validate(model, source, x.version, x.endpoint.removed)
     except InvalidBody as invalid:
-        return x.error("invalid_fields", "; ".join(invalid.problems))
+        extras: dict[str, Any] = {} if invalid.param is None else {"param": invalid.param}
+        return x.error(invalid.code or "invalid_fields", "; ".join(invalid.problems), **extras)
     return None
 
 
@@ -363,13 +376,32 @@ def keep(x: Exchange, answer: Answer) -> None:
 
 
 def remember(x: Exchange, answer: Answer) -> None:
-    """The idempotency key keeps a successful answer (API v2 completes failed work instead
-    of replaying it, so only successes are kept)."""
+    """The idempotency key keeps the first answer: on API v2 a success only (v2 completes
+    failed work instead of replaying it); on v1 any answer of a request the endpoint took
+    up, failures included, but not a 409 or 429 (Stripe keeps no result for a request
+    that conflicted with another or was turned away)."""
     key = x.idempotency_key
-    if key is not None and answer.made and x.key is not None:
+    if key is not None and x.key is not None and (answer.made or _kept_failure(x, answer)):
         x.store.idempotency.save(
             x.key, key, x.endpoint.name, x.body.comparable, _encode(x, answer), x.request_id
         )
+
+
+#: The steps after which the endpoint has taken the request up (Stripe: "Results are only
+#: saved if an API endpoint begins its execution").
+_TAKEN_UP = frozenset({"injected_error", "endpoint_state", "respond"})
+
+
+def _kept_failure(x: Exchange, answer: Answer) -> bool:
+    """A v1 failure the idempotency key keeps (docs.stripe.com/api/idempotent_requests)."""
+    return (
+        x.generation.keeps_failures
+        and x.answered_by in _TAKEN_UP
+        and not answer.ok
+        and answer.fault is None
+        and not answer.replayed
+        and answer.status not in (409, 429)
+    )
 
 
 def record(x: Exchange, answer: Answer) -> None:
@@ -394,6 +426,7 @@ def record(x: Exchange, answer: Answer) -> None:
         endpoint=x.endpoint.name,
         replayed=answer.replayed,
         account_id=_masked_account(x.endpoint.account_of(x) or _created(answer)),
+        code=answer.code,
     )
     x.store.calls.add(x.call)
 
@@ -419,6 +452,7 @@ def _first_answer(x: Exchange) -> Answer:
     for step in STEPS:
         answer = step(x)
         if answer is not None:
+            x.answered_by = step.__name__
             return answer
     raise AssertionError("respond() always answers")  # pragma: no cover
 
@@ -456,9 +490,13 @@ def _masked_account(account: str | None) -> str | None:
 
 
 def _created(answer: Answer) -> str | None:
-    """The account a successful answer is (``v2.core.accounts.create``), or None."""
+    """The account a successful answer is (``v2.core.accounts.create``, ...), or None."""
     body = answer.body
-    if answer.ok and isinstance(body, dict) and body.get("object") == "v2.core.account":
+    if (
+        answer.ok
+        and isinstance(body, dict)
+        and body.get("object") in ("v2.core.account", "account")
+    ):
         found = body.get("id")
         return found if isinstance(found, str) else None
     return None

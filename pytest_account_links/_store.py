@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import threading
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from pytest_account_links._accounts import Accounts
@@ -45,8 +46,18 @@ class Override:
     function: Callable[[dict[str, Any]], dict[str, Any] | None] | None
     times: int | None
 
-    def apply(self, body: dict[str, Any]) -> dict[str, Any]:
-        body = {**body, **self.fields}
+    def apply(
+        self, body: dict[str, Any], timestamp: Callable[[datetime], Any] | None = None
+    ) -> dict[str, Any]:
+        """``body`` with the fields set (a ``datetime`` written as the endpoint's API writes
+        times, by ``timestamp``), then through the function."""
+        fields = {
+            name: timestamp(value)
+            if timestamp is not None and isinstance(value, datetime)
+            else value
+            for name, value in self.fields.items()
+        }
+        body = {**body, **fields}
         if self.function is not None:
             body = self.function(dict(body)) or body
         return body
@@ -78,6 +89,8 @@ class Store:
         #: Where links send the account holder: Stripe's hosted onboarding, or the served
         #: fake's own hosted page.
         self.hosted_base = "https://accounts.stripe.com"
+        #: Where v1 links send the account holder (``https://connect.stripe.com/setup/...``).
+        self.connect_base = "https://connect.stripe.com"
         self.default_api_version: str = settings.api_version
         self.extra_api_versions: tuple[str, ...] = settings.extra_api_versions
         self.calls = CallLog(self.lock)
@@ -97,6 +110,9 @@ class Store:
         #: The request whose answer is being made (its ID and idempotency key), for the
         #: ``reason`` of the events it causes.
         self._cause: tuple[str, str | None] | None = None
+        #: While a request (or a visit) is answered: the v1-speaking accounts it changed,
+        #: announced once, when it is done (one ``account.updated`` each).
+        self._changed_v1: dict[str, ConnectedAccount] | None = None
         self.visits: list[Visit] = []
         self.overrides: list[Override] = []
 
@@ -127,14 +143,37 @@ class Store:
                 return event
         return None
 
+    @property
+    def cause(self) -> tuple[str, str | None] | None:
+        """The request whose answer is being made (its ID and idempotency key), or None."""
+        return self._cause
+
     @contextlib.contextmanager
     def caused_by(self, request_id: str, idempotency_key: str | None) -> Iterator[None]:
         """Events emitted within are caused by this request (their ``reason``)."""
         self._cause = (request_id, idempotency_key)
         try:
-            yield
+            with self.one_change():
+                yield
         finally:
             self._cause = None
+
+    @contextlib.contextmanager
+    def one_change(self) -> Iterator[None]:
+        """What happens within is one change: each v1-speaking account it touched delivers
+        one ``account.updated`` at the end (API v1 events are snapshots of the account)."""
+        if self._changed_v1 is not None:  # already within one
+            yield
+            return
+        self._changed_v1 = {}
+        try:
+            yield
+        finally:
+            changed, self._changed_v1 = self._changed_v1, None
+            from pytest_account_links.endpoints import _v1_accounts
+
+            for account in changed.values():
+                _v1_accounts.announce(self, account)
 
     def emit(
         self,
@@ -163,13 +202,23 @@ class Store:
     def _account_changed(
         self, type: str, account: ConnectedAccount, data: dict[str, Any] | None
     ) -> None:
+        from pytest_account_links.endpoints import _v1_accounts
+
+        if _v1_accounts.speaks_v1(account.state):  # a v1 request named it: v1 events
+            if self._changed_v1 is not None:
+                self._changed_v1[account.id] = account
+            else:
+                _v1_accounts.announce(self, account)
+            return
         self.emit(type, account.id, livemode=bool(account.state.get("livemode")), data=data)
 
     def take_override(self, endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
         """``body`` through the oldest override for ``endpoint``, which is used up by it."""
+        from pytest_account_links.endpoints import BY_NAME
+
         for override in self.overrides:
             if override.endpoints is None or endpoint in override.endpoints:
-                body = override.apply(body)
+                body = override.apply(body, BY_NAME[endpoint].generation.timestamp)
                 if override.times is not None:
                     override.times -= 1
                     if override.times == 0:

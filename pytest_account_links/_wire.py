@@ -63,10 +63,10 @@ class WireRequest:
 
     def masked_headers(self) -> dict[str, str]:
         """The headers as they may be shown: every key masked."""
-        masked = {name: redact(value) for name, value in self.headers.items()}
-        if "authorization" in masked:
-            masked["authorization"] = mask_authorization(self.headers["authorization"])
-        return masked
+        return {
+            name: mask_authorization(value) if name == "authorization" else redact(value)
+            for name, value in self.headers.items()
+        }
 
     def masked_body(self) -> bytes:
         """The body as it may be shown: every key masked."""

@@ -27,6 +27,8 @@ FAKES_CHOICE = "the fake's choice"
 _SPEC = "Stripe's OpenAPI spec"
 _SEED = "the API reference of POST /v2/core/account_links"
 _ERRORS_PAGE = "Stripe's docs (docs.stripe.com/api/errors)"
+_CODES_PAGE = "Stripe's v1 error codes (docs.stripe.com/error-codes, the SDK's code enum)"
+_V1_BODIES = "Stripe's v1 answers as third parties captured them"
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,13 @@ class ErrorSpec:
     def fakes_choice(self) -> bool:
         """True when Stripe's sources show no code for this error: the fake chose it."""
         return self.source.startswith(FAKES_CHOICE)
+
+    @property
+    def v1_code(self) -> bool:
+        """Whether an API v1 answer carries the code: not where the code is the fake's
+        choice, as Stripe's v1 answers to those errors carry none (a 401, a 500, an
+        invalid version)."""
+        return not self.fakes_choice
 
     @property
     def sdk_exception(self) -> str:
@@ -244,6 +253,108 @@ _WRITTEN: tuple[ErrorSpec, ...] = (
         source=(
             f"{FAKES_CHOICE}: Stripe's sources show no answer for a link to, or an update "
             "of, a closed account"
+        ),
+    ),
+    # -- API v1 -------------------------------------------------------------------------
+    ErrorSpec(
+        code="resource_missing",
+        status=400,
+        type="invalid_request_error",
+        message="No such object.",
+        description="A parameter names an object that does not exist (`No such account: "
+        "'acct_...'`, param `account`).",
+        source=(
+            f"{_CODES_PAGE}; the message and param from a real POST /v1/account_links answer; "
+            "status 400 (Stripe's 400 for a bad parameter) as no source shows it"
+        ),
+    ),
+    ErrorSpec(
+        code="account_invalid",
+        status=403,
+        type="invalid_request_error",
+        message=(
+            "The provided key does not have access to the account (or that account does not "
+            "exist). Application access may have been revoked."
+        ),
+        description="A v1 path names an account the key cannot reach, or that does not exist.",
+        source=f"{_CODES_PAGE}; the status (403) and message from stripe-php's own tests",
+    ),
+    ErrorSpec(
+        code="parameter_missing",
+        status=400,
+        type="invalid_request_error",
+        message="Missing required param.",
+        description="A required parameter is missing (`Missing required param: type.`).",
+        source=f"{_CODES_PAGE}; the message from {_V1_BODIES}",
+    ),
+    ErrorSpec(
+        code="parameter_unknown",
+        status=400,
+        type="invalid_request_error",
+        message="Received unknown parameter.",
+        description="A parameter the endpoint does not take (`Received unknown parameter: "
+        "collection_options[colour]`).",
+        source=f"{_CODES_PAGE}; the message from {_V1_BODIES}",
+    ),
+    ErrorSpec(
+        code="parameter_invalid_empty",
+        status=400,
+        type="invalid_request_error",
+        message="You passed an empty string for a parameter that cannot be unset.",
+        description="An empty value for a parameter that cannot be unset.",
+        source=f"{_CODES_PAGE}; the message from {_V1_BODIES}",
+    ),
+    ErrorSpec(
+        code="parameter_invalid_integer",
+        status=400,
+        type="invalid_request_error",
+        message="Invalid integer.",
+        description="A parameter that takes an integer got something else (`Invalid integer: "
+        "ten`).",
+        source=f"{_CODES_PAGE}; the message from {_V1_BODIES}",
+    ),
+    ErrorSpec(
+        code="rate_limit",
+        status=429,
+        type="invalid_request_error",
+        message=(
+            "Too many requests hit the API too quickly. We recommend an exponential backoff "
+            "of your requests."
+        ),
+        description="Too many requests (API v1): the SDK raises RateLimitError.",
+        source=(
+            f"{_CODES_PAGE}; the status and message from {_ERRORS_PAGE}; the type from "
+            "Stripe's v1 error schema, whose types include no rate-limit type"
+        ),
+    ),
+    ErrorSpec(
+        code="account_update_not_allowed",
+        status=400,
+        type="invalid_request_error",
+        message=(
+            "You cannot create `account_update` type Account Links for this account. Valid "
+            'types for this account are ["account_onboarding"].'
+        ),
+        description="An `account_update` link for an account that has a Stripe-hosted "
+        "Dashboard, or that Stripe is liable for (API v1).",
+        source=(
+            f"{FAKES_CHOICE}: the code (no source shows one); the message from live answers "
+            "third parties quote, the rule from Stripe's description of the `type` parameter"
+        ),
+    ),
+    ErrorSpec(
+        code="invalid_content_type",
+        status=400,
+        type="invalid_request_error",
+        message=(
+            "Invalid request (check that your POST content type is "
+            "application/x-www-form-urlencoded). If you have any questions, we can help at "
+            "https://support.stripe.com/."
+        ),
+        description="A JSON body sent to API v1, which takes form-encoded bodies only.",
+        source=(
+            f"{FAKES_CHOICE}: the code (Stripe's answer has none); the message, status and "
+            f"type from {_V1_BODIES}"
         ),
     ),
 )

@@ -124,3 +124,231 @@ def check_account(value: Any) -> None:
 def check_event(value: Any) -> None:
     """A ``v2.core.event`` (thin or full) as the spec has it."""
     check(value, "events-v2", "v2.core.event")
+
+
+# -- API v1 --------------------------------------------------------------------------------
+
+
+def check_v1(value: Any, schema_name: str) -> None:
+    """A ``schema_name`` of the v1 Account Links extract (``account_link``, ``error``)."""
+    check(value, "account-links-v1", schema_name)
+
+
+_REQUIREMENTS_V1 = {
+    "alternatives": {
+        "type": ["array", "null"],
+        "items": {
+            "type": "object",
+            "required": ["alternative_fields_due", "original_fields_due"],
+            "properties": {
+                "alternative_fields_due": {"type": "array", "items": {"type": "string"}},
+                "original_fields_due": {"type": "array", "items": {"type": "string"}},
+            },
+            "additionalProperties": False,
+        },
+    },
+    "current_deadline": {"type": ["integer", "null"]},
+    "currently_due": {"type": ["array", "null"], "items": {"type": "string"}},
+    "disabled_reason": {
+        "enum": [
+            None,
+            "action_required.requested_capabilities",
+            "listed",
+            "other",
+            "platform_paused",
+            "rejected.fraud",
+            "rejected.incomplete_verification",
+            "rejected.listed",
+            "rejected.other",
+            "rejected.platform_fraud",
+            "rejected.platform_other",
+            "rejected.platform_terms_of_service",
+            "rejected.terms_of_service",
+            "requirements.past_due",
+            "requirements.pending_verification",
+            "under_review",
+        ]
+    },
+    "errors": {
+        "type": ["array", "null"],
+        "items": {"type": "object", "required": ["code", "reason", "requirement"]},
+    },
+    "eventually_due": {"type": ["array", "null"], "items": {"type": "string"}},
+    "past_due": {"type": ["array", "null"], "items": {"type": "string"}},
+    "pending_verification": {"type": ["array", "null"], "items": {"type": "string"}},
+}
+_OBJECT_OR_NULL = {"type": ["object", "null"]}
+
+#: The v1 ``account`` object as ``shared/spec/accounts-v1-summary.md`` gives it (the spec
+#: extract has only this summary): its 23 top-level fields and their types, the
+#: ``requirements`` and ``future_requirements`` objects in full, nothing else allowed.
+ACCOUNT_V1: dict[str, Any] = {
+    "type": "object",
+    "required": ["id", "object"],
+    "additionalProperties": False,
+    "properties": {
+        "business_profile": _OBJECT_OR_NULL,
+        "business_type": {
+            "enum": [None, "company", "government_entity", "individual", "non_profit"]
+        },
+        "capabilities": {
+            "type": "object",
+            "additionalProperties": {"enum": ["active", "inactive", "pending"]},
+        },
+        "charges_enabled": {"type": "boolean"},
+        "company": {"type": "object"},
+        "controller": {
+            "type": "object",
+            "properties": {
+                "fees": {
+                    "type": "object",
+                    "properties": {
+                        "payer": {
+                            "enum": [
+                                "account",
+                                "application",
+                                "application_custom",
+                                "application_express",
+                            ]
+                        }
+                    },
+                },
+                "is_controller": {"type": ["boolean", "null"]},
+                "losses": {
+                    "type": "object",
+                    "properties": {"payments": {"enum": ["application", "stripe"]}},
+                },
+                "requirement_collection": {"enum": ["application", "stripe"]},
+                "stripe_dashboard": {
+                    "type": "object",
+                    "properties": {"type": {"enum": ["express", "full", "none"]}},
+                },
+                "type": {"enum": ["account", "application"]},
+            },
+            "additionalProperties": False,
+        },
+        "country": {"type": "string"},
+        "created": {"type": "integer"},
+        "default_currency": {"type": "string"},
+        "details_submitted": {"type": "boolean"},
+        "email": {"type": ["string", "null"]},
+        "external_accounts": {
+            "type": "object",
+            "required": ["data", "has_more", "object", "url"],
+            "properties": {
+                "data": {"type": "array", "items": {"type": "object"}},
+                "has_more": {"type": "boolean"},
+                "object": {"enum": ["list"]},
+                "total_count": {"type": "integer"},
+                "url": {"type": "string"},
+            },
+            "additionalProperties": False,
+        },
+        "future_requirements": {
+            "type": "object",
+            "properties": _REQUIREMENTS_V1,
+            "additionalProperties": False,
+        },
+        "groups": _OBJECT_OR_NULL,
+        "id": {"type": "string", "pattern": "^acct_[A-Za-z0-9]+$"},
+        "individual": {
+            "type": "object",
+            "properties": {"object": {"enum": ["person"]}, "id": {"type": "string"}},
+        },
+        "metadata": {"type": "object", "additionalProperties": {"type": "string"}},
+        "object": {"enum": ["account"]},
+        "payouts_enabled": {"type": "boolean"},
+        "requirements": {
+            "type": "object",
+            "properties": _REQUIREMENTS_V1,
+            "additionalProperties": False,
+        },
+        "settings": _OBJECT_OR_NULL,
+        "tos_acceptance": {
+            "type": "object",
+            "properties": {
+                "date": {"type": ["integer", "null"]},
+                "ip": {"type": ["string", "null"]},
+                "service_agreement": {"type": "string"},
+                "user_agent": {"type": ["string", "null"]},
+            },
+            "additionalProperties": False,
+        },
+        "type": {"enum": ["custom", "express", "none", "standard"]},
+    },
+}
+
+#: The v1 list of accounts (the spec's ``AccountList``, from the same summary).
+ACCOUNT_LIST_V1: dict[str, Any] = {
+    "type": "object",
+    "required": ["data", "has_more", "object", "url"],
+    "properties": {
+        "data": {"type": "array", "items": ACCOUNT_V1},
+        "has_more": {"type": "boolean"},
+        "object": {"enum": ["list"]},
+        "url": {"type": "string", "pattern": "^/v1/accounts"},
+    },
+    "additionalProperties": False,
+}
+
+
+def check_account_v1(value: Any) -> None:
+    """A v1 ``account`` as the spec's summary has it."""
+    _raise_best(jsonschema.Draft7Validator(ACCOUNT_V1), value)
+
+
+def check_account_list_v1(value: Any) -> None:
+    """A v1 list of accounts (``GET /v1/accounts``)."""
+    _raise_best(jsonschema.Draft7Validator(ACCOUNT_LIST_V1), value)
+
+
+#: A v1 event as docs.stripe.com/api/events/object has it (a Connect event's ``account``).
+EVENT_V1: dict[str, Any] = {
+    "type": "object",
+    "required": [
+        "api_version",
+        "created",
+        "data",
+        "id",
+        "livemode",
+        "object",
+        "pending_webhooks",
+        "request",
+        "type",
+    ],
+    "properties": {
+        "account": {"type": "string", "pattern": "^acct_"},
+        "api_version": {"type": ["string", "null"]},
+        "created": {"type": "integer"},
+        "data": {
+            "type": "object",
+            "required": ["object"],
+            "properties": {
+                "object": {"type": "object"},
+                "previous_attributes": {"type": "object"},
+            },
+            "additionalProperties": False,
+        },
+        "id": {"type": "string", "pattern": "^evt_[A-Za-z0-9]+$"},
+        "livemode": {"type": "boolean"},
+        "object": {"enum": ["event"]},
+        "pending_webhooks": {"type": "integer"},
+        "request": {
+            "type": ["object", "null"],
+            "properties": {
+                "id": {"type": ["string", "null"]},
+                "idempotency_key": {"type": ["string", "null"]},
+            },
+            "additionalProperties": False,
+        },
+        "type": {"type": "string"},
+    },
+    "additionalProperties": False,
+}
+
+
+def check_event_v1(value: Any) -> None:
+    """A v1 ``event`` (its ``data.object`` an account is checked as one)."""
+    _raise_best(jsonschema.Draft7Validator(EVENT_V1), value)
+    if value["data"]["object"].get("object") == "account":
+        check_account_v1(value["data"]["object"])

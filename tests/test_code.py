@@ -28,7 +28,7 @@ def test_every_data_file_of_the_package_ships() -> None:
     import re
 
     pyproject = (PACKAGE.parent / "pyproject.toml").read_text()  # no tomllib on 3.10
-    listed = re.search(r"^pytest_account_links = (\[.*\])$", pyproject, re.M)
+    listed = re.search(r"^pytest_account_links = (\[.*?\])$", pyproject, re.M | re.S)
     assert listed is not None
     shipped = set(ast.literal_eval(listed.group(1)))
     data = {

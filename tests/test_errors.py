@@ -28,6 +28,16 @@ SDK_EXCEPTIONS = {
     "service_unavailable": ("APIError", 503),
     "gateway_timeout": ("APIError", 504),
     "account_closed": ("InvalidRequestError", 400),
+    # API v1's
+    "resource_missing": ("InvalidRequestError", 400),
+    "account_invalid": ("PermissionError", 403),
+    "parameter_missing": ("InvalidRequestError", 400),
+    "parameter_unknown": ("InvalidRequestError", 400),
+    "parameter_invalid_empty": ("InvalidRequestError", 400),
+    "parameter_invalid_integer": ("InvalidRequestError", 400),
+    "rate_limit": ("RateLimitError", 429),
+    "account_update_not_allowed": ("InvalidRequestError", 400),
+    "invalid_content_type": ("InvalidRequestError", 400),
 }
 
 #: The other codes: every ``v2.error.*`` the faked Accounts operations list in Stripe's spec.

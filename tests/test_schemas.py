@@ -145,3 +145,12 @@ def test_query_strings_are_read_as_the_sdk_writes_them() -> None:
         0
     ].startswith("include[0]: invalid value 'everything'")
     assert _problems("v2.core.accounts.list", "colour=red", query=True) == ["colour: unknown field"]
+
+
+@pytest.mark.parametrize("limit", ["--5", "%C2%B2", "%EF%BC%95", "-", "1_000"])
+def test_a_query_integer_that_is_no_integer_is_refused_not_crashed(limit: str) -> None:
+    """Regression: ``limit=--5`` and ``limit=²`` (which ``str.isdigit`` passes) raised
+    ``ValueError`` from ``int()`` inside the plugin instead of answering 400."""
+    assert _problems("v2.core.accounts.list", f"limit={limit}", query=True) == [
+        "limit: expected an integer"
+    ]

@@ -462,6 +462,47 @@ def test_the_events_of_api_requests_are_posted_in_order(
     assert notification.fetch_related_object().display_name == "Renamed"
 
 
+def test_a_v1_link_opens_the_hosted_page_too(
+    account_links: AccountLinksFake, account_links_server: ServedFake
+) -> None:
+    """API v1's links (``/setup/c/<acct>/<token>``, the token in the path) point at the
+    served fake as v2's do, and its page and controls work for them."""
+    served = account_links_server
+    account = served.client.v1.accounts.create(
+        {
+            "type": "express",
+            "country": "US",
+            "capabilities": {
+                "card_payments": {"requested": True},
+                "transfers": {"requested": True},
+            },
+        }
+    )
+    link = served.client.v1.account_links.create(
+        {
+            "account": account.id,
+            "type": "account_onboarding",
+            "refresh_url": "https://example.com/refresh",
+            "return_url": "https://example.com/return",
+        }
+    )
+    assert link.url.startswith(f"{served.url}/setup/c/{account.id}/")
+
+    page = requests.get(link.url)
+    assert page.status_code == 200
+    assert f'data-testid="account-links-account">{account.id}<' in page.text
+    token = link.url.rsplit("/", 1)[1]
+    about = requests.get(f"{served.url}/_account_links/links/{token}").json()
+    assert about["state"] == "valid"
+    done = requests.post(
+        served.url + "/_account_links/visit",
+        data={"account": account.id, "token": token, "outcome": "completed"},
+        allow_redirects=False,
+    )
+    assert done.headers["Location"] == "https://example.com/return"
+    assert served.client.v1.accounts.retrieve(account.id).charges_enabled is True
+
+
 def test_a_webhook_endpoint_that_fails_is_reported_not_raised(
     account_links: AccountLinksFake,
     account_links_server: ServedFake,

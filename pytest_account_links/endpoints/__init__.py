@@ -12,6 +12,11 @@ import re
 from urllib.parse import urlsplit
 
 from pytest_account_links.endpoints import (
+    v1_account_links_create,
+    v1_accounts_create,
+    v1_accounts_list,
+    v1_accounts_retrieve,
+    v1_accounts_update,
     v2_core_account_links_create,
     v2_core_accounts_close,
     v2_core_accounts_create,
@@ -35,6 +40,11 @@ REGISTRY: tuple[Endpoint, ...] = (
     v2_core_accounts_close.ENDPOINT,
     v2_core_events_retrieve.ENDPOINT,
     v2_core_events_list.ENDPOINT,
+    v1_account_links_create.ENDPOINT,
+    v1_accounts_create.ENDPOINT,
+    v1_accounts_retrieve.ENDPOINT,
+    v1_accounts_update.ENDPOINT,
+    v1_accounts_list.ENDPOINT,
 )
 
 BY_NAME: dict[str, Endpoint] = {endpoint.name: endpoint for endpoint in REGISTRY}

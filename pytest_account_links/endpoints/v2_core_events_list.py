@@ -51,6 +51,8 @@ def _params(version: Any) -> Any:
 
 
 def _kept(event: DeliveredEvent, params: dict[str, Any]) -> bool:
+    if event.generation != "v2":  # a v1 event is no v2.core.event
+        return False
     if params.get("object_id") not in (None, event.object_id):
         return False
     if params.get("types") and event.type not in params["types"]:

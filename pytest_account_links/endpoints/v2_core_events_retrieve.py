@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 def _respond(x: Exchange) -> Answer:
     event = x.store.event(x.path["id"])
-    if event is None:
+    if event is None or event.generation != "v2":  # a v1 event is no v2.core.event
         return x.error("not_found", f"No such v2.core.event: '{x.path['id']}'")
     return x.ok(event.event)
 

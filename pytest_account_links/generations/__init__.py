@@ -1,14 +1,15 @@
 """What differs between Stripe's API generations, as data an endpoint names.
 
-An endpoint declares its generation (:data:`.v2.V2`, later ``v1.V1``); the
+An endpoint declares its generation (:data:`.v1.V1` or :data:`.v2.V2`); the
 pipeline asks the generation, never the endpoint, how to read a body, how to
-word a validation failure, how an error is enveloped and how a time is written.
+word a validation failure, how an error is enveloped, how a time is written,
+which code a rate limit answers and which answers an idempotency key keeps.
 So a v1 endpoint is one more module, not a copy of the v2 code.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -46,11 +47,25 @@ class Body:
 class InvalidBody(Exception):
     """The body cannot be a valid request; ``problems`` are worded as Stripe words them."""
 
-    def __init__(self, problems: list[str], param: str | None = None) -> None:
+    def __init__(
+        self, problems: list[str], param: str | None = None, code: str | None = None
+    ) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
         #: The parameter the first problem is about (v1 errors carry it as ``param``).
         self.param = param
+        #: The catalogue code of the answer (``parameter_missing``, ...); None: ``invalid_fields``.
+        self.code = code
+
+
+class ErrorContext(NamedTuple):
+    """What an error envelope may say of the request it answers (v1's ``request_log_url``)."""
+
+    request_id: str
+    #: The key's mode, or None when no key could be read (the request is in no log).
+    livemode: bool | None
+    #: When it was answered, on the fake's clock.
+    time: datetime
 
 
 class Generation(Protocol):
@@ -62,6 +77,10 @@ class Generation(Protocol):
     content_type: str
     #: Whether its endpoints take restricted keys (``rk_...``) as well as secret keys.
     takes_restricted_keys: bool
+    #: The catalogue code of an injected rate limit's 429.
+    rate_limit_code: str
+    #: Whether an idempotency key keeps a failed answer too (v1), or only a success (v2).
+    keeps_failures: bool
 
     def parse_body(self, raw: bytes) -> Body:
         """Read a request body (or a query string's bytes)."""
@@ -77,7 +96,13 @@ class Generation(Protocol):
         ``removed`` names fields an API version removed, with that version.
         """
 
-    def error_body(self, spec: ErrorSpec, message: str | None, extras: dict[str, Any]) -> Any:
+    def error_body(
+        self,
+        spec: ErrorSpec,
+        message: str | None,
+        extras: dict[str, Any],
+        context: ErrorContext | None = None,
+    ) -> Any:
         """The error envelope of ``spec``, with ``message`` and ``extras`` over its defaults."""
 
     def timestamp(self, moment: datetime) -> Any:

@@ -16,10 +16,18 @@ Unknown fields are refused, as Stripe refuses them; ``null`` only where the
 spec says ``nullable``. In a query string every value is text: ``query=True``
 reads ``true``/``false`` and digits as the schema's booleans and integers, and
 ``a[0]=x&a[1]=y`` or a repeated ``a=x&a=y`` as an array.
+
+API v1 bodies are forms (``form=True``, which reads text as ``query=True`` does):
+there an empty value is an attempt to unset a parameter, taken only where the
+schema says ``emptyable`` (the spec's ``anyOf`` with ``enum: [""]``) and refused
+elsewhere. The v1 schemas also use ``anyOf`` (``external_account`` is a token or
+an object); the alternative that fits the value's kind decides which problems
+are reported.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -39,9 +47,10 @@ class SchemaError(Exception):
 class Schema:
     """A request schema of the spec, with pydantic's ``model_validate`` interface."""
 
-    def __init__(self, schema: dict[str, Any], *, query: bool = False) -> None:
+    def __init__(self, schema: dict[str, Any], *, query: bool = False, form: bool = False) -> None:
         self.schema = schema
-        self.query = query
+        self.query = query or form
+        self.form = form
 
     def model_validate(self, value: Any) -> Any:
         """``value`` as the schema reads it; :class:`SchemaError` listing every problem."""
@@ -58,6 +67,12 @@ class Schema:
             if not schema.get("nullable"):
                 errors.append(_error(_kind_of(schema), loc, value))
             return None
+        if self.form and value == "":
+            if not schema.get("emptyable"):
+                errors.append(_error("empty", loc, value))
+            return value
+        if "anyOf" in schema:
+            return self._any_of(schema["anyOf"], value, loc, errors)
         kind = schema.get("type")
         if kind == "object":
             return self._object(schema, value, loc, errors)
@@ -85,6 +100,23 @@ class Schema:
             if name not in value:
                 errors.append(_error("missing", (*loc, name), None))
         return found
+
+    def _any_of(
+        self, options: list[dict[str, Any]], value: Any, loc: tuple[Any, ...], errors: list[Any]
+    ) -> Any:
+        """The first alternative that takes ``value``; else the problems of the closest one
+        (of those of the value's kind, the one with the fewest problems)."""
+        tried: list[list[Any]] = []
+        for option in options:
+            found_errors: list[Any] = []
+            found = self._check(option, value, loc, found_errors)
+            if not found_errors:
+                return found
+            if _same_kind(option, value):
+                tried.append(found_errors)
+        closest = min(tried, key=lambda found: len(found)) if tried else None
+        errors.extend(closest or [_error(_kind_of(options[0]), loc, value)])
+        return None
 
     def _array(
         self, schema: dict[str, Any], value: Any, loc: tuple[Any, ...], errors: list[Any]
@@ -114,7 +146,9 @@ class Schema:
                 if len(enum) > 1
                 else [repr(enum[0])]
             )
-            errors.append(_error("literal_error", loc, value, {"expected": expected}))
+            errors.append(
+                _error("literal_error", loc, value, {"expected": expected, "enum": list(enum)})
+            )
             return None
         problem = _FORMATS.get(schema.get("format", ""))
         if problem is not None and isinstance(value, str) and not problem[1](value):
@@ -175,9 +209,27 @@ def _from_text(kind: Any, value: str) -> Any:
     """A query string's text as the schema's type, where it reads as one."""
     if kind == "boolean" and value in ("true", "false"):
         return value == "true"
-    if kind == "integer" and value.lstrip("-").isdigit():
+    if kind == "integer" and _INTEGER.match(value):
         return int(value)
+    if kind == "number" and _NUMBER.match(value):
+        return float(value)
     return value
+
+
+#: ASCII digits only: ``str.isdigit`` passes ``²`` and full-width digits, which ``int`` refuses.
+_INTEGER = re.compile(r"^-?[0-9]+$")
+_NUMBER = re.compile(r"^-?[0-9]+(?:\.[0-9]+)?$")
+
+
+def _same_kind(schema: dict[str, Any], value: Any) -> bool:
+    """True when ``value`` is of the kind an alternative takes (an object for an object,
+    text for a scalar), whether or not it fits it."""
+    kind = schema.get("type")
+    if isinstance(value, dict):
+        return kind in ("object", "array")
+    if isinstance(value, list):
+        return kind == "array"
+    return kind not in ("object", "array")
 
 
 def _as_list(value: Any) -> Any:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from pytest_account_links._versions import ApiVersion
     from pytest_account_links.errors import ErrorSpec
+    from pytest_account_links.generations import ErrorContext
 
 _PLAIN = {
     "float_type": "expected a number",
@@ -80,6 +81,11 @@ class V2Generation:
     #: "You can only access APIs in the /v2 namespace with secret keys."
     #: (docs.stripe.com/api-v2-overview)
     takes_restricted_keys = False
+    #: The code the spec gives a rate limit on the Accounts and Account Links operations.
+    rate_limit_code = "account_rate_limit_exceeded"
+    #: API v2 "completes failed work" on a retry instead of replaying it
+    #: (docs.stripe.com/api-v2-overview): a key keeps only a success.
+    keeps_failures = False
 
     def parse_body(self, raw: bytes) -> Body:
         if not raw.strip():
@@ -125,7 +131,13 @@ class V2Generation:
                 problems.append(f"and {len(errors) - _MOST} more problems")
             raise InvalidBody(problems) from None
 
-    def error_body(self, spec: ErrorSpec, message: str | None, extras: dict[str, Any]) -> Any:
+    def error_body(
+        self,
+        spec: ErrorSpec,
+        message: str | None,
+        extras: dict[str, Any],
+        context: ErrorContext | None = None,
+    ) -> Any:
         """``{"error": {"type"?, "code", "message", "user_message"?, ...}}``."""
         extras = dict(extras)
         error: dict[str, Any] = {}

@@ -113,6 +113,7 @@ def serve(settings: Settings, port: int = 0, webhook_url: str | None = None) -> 
             old.stop()
         store = factory.store_for(NODE, settings)
         store.hosted_base = url
+        store.connect_base = url  # API v1's links (/setup/c/<acct>/<token>)
         driver = Driver(store)
         driver.start()
         return driver

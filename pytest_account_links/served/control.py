@@ -218,8 +218,11 @@ def _visit(server: FakeServer, serving: Serving, rest: str, headers: Any, body: 
             f"{outcome!r}",
         )
     store = serving.store
+    known = store.links.get(fields.get("token", ""))
     url = fields.get("url") or (
-        f"{store.hosted_base}/r/{fields.get('account', '')}#{fields.get('token', '')}"
+        known.url  # the link's own URL: API v2's (#<token>) or v1's (/<token>)
+        if known is not None
+        else f"{store.hosted_base}/r/{fields.get('account', '')}#{fields.get('token', '')}"
     )
     with store.lock:
         if outcome == "expired":

@@ -282,10 +282,10 @@ class FakeServer:
             from pytest_account_links.served import control
 
             return control.answer(self, serving, method, target, headers, body)
-        if path.startswith("/r/") and method in ("GET", "HEAD"):
+        if path.startswith(("/r/", "/setup/c/")) and method in ("GET", "HEAD"):
             from pytest_account_links.served import page
 
-            return page.reply(serving, path.removeprefix("/r/"))
+            return page.reply(serving, path.removeprefix("/r/").removeprefix("/setup/c/"))
         if path.startswith(("/v1/", "/v2/")):
             if serving is None:
                 return _no_test(method, path)

@@ -1,0 +1,323 @@
+"""The v1 endpoints' pieces on their own: their schemas (regenerating them changes nothing,
+and they refuse what Stripe refuses, in its words), the requirements' v1 names, the
+events' ``previous_attributes``; and a hypothesis run of whole v1 flows held against the
+v1 schemas."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import requests
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pytest_account_links.endpoints._v1_accounts import model, previous
+from pytest_account_links.endpoints._v1_view import currently_due, v1_names
+from pytest_account_links.generations import InvalidBody
+from pytest_account_links.generations.v1 import V1
+from tests.openapi import check_account, check_account_v1, check_event_v1, check_v1
+
+if TYPE_CHECKING:
+    from pytest_account_links import AccountLinksFake
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _version() -> Any:
+    from pytest_account_links._versions import LATEST_VERSION, parse_version
+
+    return parse_version(LATEST_VERSION)
+
+
+def _invalid(name: str, form: str) -> InvalidBody:
+    with pytest.raises(InvalidBody) as raised:
+        V1.validate(model(name)(_version()), V1.parse_body(form.encode()), _version())
+    return raised.value
+
+
+# -- the schemas' refusals -----------------------------------------------------------------
+
+
+def test_validated_forms_are_typed() -> None:
+    found = V1.validate(
+        model("v1.accounts.create")(_version()),
+        V1.parse_body(
+            b"type=custom&capabilities[transfers][requested]=true"
+            b"&individual[dob][day]=4&individual[dob][month]=5&individual[dob][year]=1990"
+            b"&metadata=&external_account=btok_us_verified"
+        ),
+        _version(),
+    )
+    assert found["capabilities"] == {"transfers": {"requested": True}}
+    assert found["individual"]["dob"] == {"day": 4, "month": 5, "year": 1990}
+    assert found["metadata"] == ""  # an emptyable parameter: unset
+    assert found["external_account"] == "btok_us_verified"
+
+
+@pytest.mark.parametrize(
+    ("name", "form", "message", "code", "param"),
+    [
+        (
+            "v1.account_links.create",
+            "account=acct_1",
+            "Missing required param: type.",
+            "parameter_missing",
+            "type",
+        ),
+        (
+            "v1.account_links.create",
+            "account=acct_1&type=account_onboarding&refresh_url=x"
+            "&return_url=y&collection_options[x]=1",
+            "Received unknown parameter: collection_options[x]",
+            "parameter_unknown",
+            "collection_options[x]",
+        ),
+        (
+            "v1.account_links.create",
+            "account=acct_1&type=x&refresh_url=x&return_url=y",
+            "Invalid type: must be one of account_onboarding or account_update",
+            None,
+            "type",
+        ),
+        (
+            "v1.accounts.create",
+            "business_type=x",
+            "Invalid business_type: must be one of company, government_entity, individual, "
+            "or non_profit",
+            None,
+            "business_type",
+        ),
+        (
+            "v1.accounts.create",
+            "business_profile[estimated_worker_count]=many",
+            "Invalid integer: many",
+            "parameter_invalid_integer",
+            "business_profile[estimated_worker_count]",
+        ),
+        (
+            "v1.accounts.create",
+            "capabilities[transfers][requested]=yes",
+            "Invalid boolean: yes",
+            None,
+            "capabilities[transfers][requested]",
+        ),
+        ("v1.accounts.create", "expand=a&expand[b]=c", "Invalid array", None, "expand"),
+        ("v1.accounts.create", "business_profile=x", "Invalid object", None, "business_profile"),
+        ("v1.accounts.create", "email[x]=1", "Invalid string", None, "email"),
+        (
+            "v1.accounts.create",
+            "country=",
+            "You passed an empty string for 'country'. We "
+            "assume empty values are an attempt to unset a parameter; however 'country' cannot "
+            "be unset. You should remove 'country' from your request or supply a non-empty value.",
+            "parameter_invalid_empty",
+            "country",
+        ),
+        (
+            "v1.accounts.create",
+            "external_account[object]=bank_account",
+            "Missing required param: external_account[account_number].",
+            "parameter_missing",
+            "external_account[account_number]",
+        ),
+    ],
+)
+def test_problems_are_worded_as_stripe_words_them(
+    name: str, form: str, message: str, code: str | None, param: str
+) -> None:
+    invalid = _invalid(name, form)
+    assert invalid.problems == [message]
+    assert invalid.code == code
+    assert invalid.param == param
+
+
+# -- the schemas ------------------------------------------------------------------------------
+
+
+def test_regenerating_the_v1_schemas_changes_nothing() -> None:
+    spec = importlib.util.spec_from_file_location(
+        "extract_v1", ROOT / "scripts" / "extract_v1_schemas.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    shipped = ROOT / "pytest_account_links" / "endpoints" / "schemas_v1.json"
+    assert shipped.read_text() == script.render()
+    link = json.loads(shipped.read_text())["endpoints"]["v1.account_links.create"]["body"]
+    assert link["required"] == ["account", "type", "refresh_url", "return_url"]
+
+
+# -- the view ----------------------------------------------------------------------------------
+
+
+def test_requirements_are_named_as_v1_names_them() -> None:
+    assert v1_names("identity.individual.given_name", individual=True) == ["individual.first_name"]
+    assert v1_names("identity.individual.date_of_birth.day", individual=False) == [
+        "representative.dob.day"
+    ]
+    assert v1_names("identity.attestations.terms_of_service.account", individual=False) == [
+        "tos_acceptance.date",
+        "tos_acceptance.ip",
+    ]
+    assert v1_names("identity.business_details.address.state", individual=False) == [
+        "company.address.state"
+    ]
+    assert v1_names("individual.verification.document", individual=True) == [
+        "individual.verification.document"
+    ]
+    due: dict[str, list[Any]] = {
+        "identity.business_details.registered_name": [],
+        "configuration.merchant.mcc": [],
+    }
+    state: dict[str, Any] = {"id": "acct_1", "_due": due, "identity": {}}
+    assert currently_due(state) == ["business_profile.mcc"]  # company.* wait for business_type
+    state["identity"]["entity_type"] = "company"
+    assert currently_due(state) == ["business_profile.mcc", "company.name"]
+
+
+def test_previous_attributes() -> None:
+    before = {"a": 1, "b": {"c": 1, "d": 2}, "e": [1, 2], "f": "same"}
+    after = {"a": 2, "b": {"c": 1, "d": 3}, "e": [1, 3], "f": "same", "g": True}
+    assert previous(before, after) == {"a": 1, "b": {"d": 2}, "e": [1, 2], "g": None}
+
+
+# -- whole flows, any seed -----------------------------------------------------------------------
+
+KEY = {"Authorization": "Bearer sk_test_4eC39HqLyjWDarjtT1zdp7dc"}
+ACCOUNTS = "https://api.stripe.com/v1/accounts"
+
+
+@st.composite
+def create_forms(draw: st.DrawFn) -> dict[str, str]:
+    form: dict[str, str] = {}
+    kind = draw(st.sampled_from(["express", "custom", "standard", None]))
+    if kind is not None:
+        form["type"] = kind
+    form["country"] = draw(st.sampled_from(["US", "DE", "GB", "AU", "FR", "JP", "CA"]))
+    if draw(st.booleans()):
+        form["business_type"] = draw(st.sampled_from(["company", "individual", "non_profit"]))
+    for capability in draw(
+        st.lists(st.sampled_from(["card_payments", "transfers"]), min_size=1, unique=True)
+    ):
+        form[f"capabilities[{capability}][requested]"] = "true"
+    if draw(st.booleans()):
+        form["email"] = draw(st.emails())
+    if draw(st.booleans()):
+        form["metadata[note]"] = draw(st.text(min_size=1, max_size=10))
+    return form
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(form=create_forms())
+def test_every_v1_answer_and_event_is_what_the_schemas_say(
+    account_links: AccountLinksFake, form: dict[str, str]
+) -> None:
+    events_before = len(account_links.events)
+    made = requests.post(ACCOUNTS, data=form, headers=KEY)
+    assert made.status_code == 200, made.text
+    check_account_v1(made.json())
+    account_id = made.json()["id"]
+    link = requests.post(
+        "https://api.stripe.com/v1/account_links",
+        data={
+            "account": account_id,
+            "type": "account_onboarding",
+            "refresh_url": "https://x.example/r",
+            "return_url": "https://x.example/b",
+        },
+        headers=KEY,
+    )
+    check_v1(link.json(), "account_link")
+    account_links.visit(link.json()["url"])
+    done = requests.get(f"{ACCOUNTS}/{account_id}", headers=KEY).json()
+    check_account_v1(done)
+    assert done["requirements"]["currently_due"] == []
+    assert done["details_submitted"] is True
+    assert done["payouts_enabled"] is True
+    assert set(done["capabilities"].values()) == {"active"}
+    v2 = requests.get(
+        f"https://api.stripe.com/v2/core/accounts/{account_id}",
+        params={"include[0]": "identity", "include[1]": "requirements"},
+        headers=KEY,
+    ).json()
+    check_account(v2)
+    for event in account_links.events[events_before:]:
+        check_event_v1(json.loads(event.payload))
+    garbage = requests.post(ACCOUNTS, data={**form, "colour": "red"}, headers=KEY)
+    assert garbage.status_code == 400
+    check_v1(garbage.json(), "error")
+
+
+_NAMES = st.sampled_from(
+    [
+        "account",
+        "type",
+        "refresh_url",
+        "return_url",
+        "collection_options[fields]",
+        "collection_options",
+        "expand[0]",
+        "expand[]",
+        "metadata[k]",
+        "metadata",
+        "capabilities[transfers][requested]",
+        "individual[dob][day]",
+        "external_account",
+        "external_account[object]",
+        "business_type",
+        "limit",
+        "starting_after",
+        "created[gt]",
+        "[",
+        "a]",
+        "x[y",
+    ]
+) | st.text(max_size=12)
+
+
+@settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    pairs=st.lists(st.tuples(_NAMES, st.text(max_size=20)), max_size=6),
+    target=st.sampled_from(
+        [
+            ("POST", "https://api.stripe.com/v1/account_links"),
+            ("POST", ACCOUNTS),
+            ("POST", f"{ACCOUNTS}/acct_1Nv0FGQ9RKHgCVdK"),
+            ("GET", ACCOUNTS),
+            ("GET", f"{ACCOUNTS}/acct_1Nv0FGQ9RKHgCVdK"),
+        ]
+    ),
+    raw=st.sampled_from([None, b"{not json", b"\xff\xfe=\x00", b"a" * 10_000]),
+)
+def test_any_form_gets_a_v1_answer(
+    account_links: AccountLinksFake,
+    pairs: list[tuple[str, str]],
+    target: tuple[str, str],
+    raw: bytes | None,
+) -> None:
+    """Whatever a form holds, the answer is a v1 account, link or list, or the v1 error
+    envelope: never an exception from inside the plugin."""
+    method, url = target
+    if method == "GET":
+        response = requests.get(url, params=pairs, headers=KEY)
+    else:
+        response = requests.post(url, data=raw if raw is not None else pairs, headers=KEY)
+    body = response.json()
+    if response.status_code == 200:
+        assert body["object"] in ("account", "account_link", "list")
+    else:
+        assert response.status_code in (400, 403), body
+        check_v1(body, "error")
