@@ -335,8 +335,11 @@ def endpoint_state(x: Exchange) -> Answer | None:
 
 def respond(x: Exchange) -> Answer | None:
     """The endpoint's answer, through your ``pytest_account_links_response`` hooks."""
-    with x.store.caused_by(x.request_id, x.idempotency_key):
+    began = x.store.begin_change(x.request_id, x.idempotency_key)
+    try:
         answer = x.endpoint.respond(x)
+    finally:
+        x.store.end_change(began)
     if answer.ok and isinstance(answer.body, dict):
         answer.body = x.store.extensions.response(
             answer.body, x.params, x.raw_version, x.endpoint.name

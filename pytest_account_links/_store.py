@@ -148,32 +148,41 @@ class Store:
         """The request whose answer is being made (its ID and idempotency key), or None."""
         return self._cause
 
-    @contextlib.contextmanager
-    def caused_by(self, request_id: str, idempotency_key: str | None) -> Iterator[None]:
-        """Events emitted within are caused by this request (their ``reason``)."""
-        self._cause = (request_id, idempotency_key)
+    def begin_change(self, request_id: str | None, idempotency_key: str | None) -> bool:
+        """Start one change (a request answered, a visit): events emitted until
+        :meth:`end_change` are caused by this request (their ``reason``), and each
+        v1-speaking account it touches delivers one ``account.updated`` at the end (API
+        v1 events are snapshots of the account). False when one had begun already (this
+        one is then part of it). Plain calls, not a context manager: every request goes
+        through here."""
+        if self._changed_v1 is not None:
+            return False
+        self._cause = (request_id, idempotency_key) if request_id is not None else None
+        self._changed_v1 = {}
+        return True
+
+    def end_change(self, began: bool) -> None:
+        """End what :meth:`begin_change` began (``began``: what it answered)."""
+        if not began:
+            return
+        changed, self._changed_v1 = self._changed_v1, None
         try:
-            with self.one_change():
-                yield
+            if changed:  # announced while the request is still the cause
+                from pytest_account_links.endpoints import _v1_accounts
+
+                for account in changed.values():
+                    _v1_accounts.announce(self, account)
         finally:
             self._cause = None
 
     @contextlib.contextmanager
     def one_change(self) -> Iterator[None]:
-        """What happens within is one change: each v1-speaking account it touched delivers
-        one ``account.updated`` at the end (API v1 events are snapshots of the account)."""
-        if self._changed_v1 is not None:  # already within one
-            yield
-            return
-        self._changed_v1 = {}
+        """:meth:`begin_change` and :meth:`end_change` around a block (a visit)."""
+        began = self.begin_change(None, None)
         try:
             yield
         finally:
-            changed, self._changed_v1 = self._changed_v1, None
-            from pytest_account_links.endpoints import _v1_accounts
-
-            for account in changed.values():
-                _v1_accounts.announce(self, account)
+            self.end_change(began)
 
     def emit(
         self,

@@ -66,13 +66,16 @@ def _refused(x: Exchange) -> Answer | None:
 def _respond(x: Exchange) -> Answer:
     params: AccountLinkCreateParams = x.params
     assert x.key is not None
-    created = x.store.clock.now()
+    now = x.store.clock.now()
+    created = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as written: ms
+    expires = created + x.store.link_lifetime
+    x.found = {rfc3339(created): created, rfc3339(expires): expires}  # for _keep
     return x.ok(
         {
             "object": "v2.core.account_link",
             "account": params.account,
             "created": rfc3339(created),
-            "expires_at": rfc3339(created + x.store.link_lifetime),
+            "expires_at": rfc3339(expires),
             "livemode": x.key.livemode,
             "url": x.store.ids.link_url(params.account, x.key.livemode, x.store.hosted_base),
             "use_case": _sorted(params.use_case.to_wire()),
@@ -85,9 +88,10 @@ def _keep(x: Exchange, link: Any) -> None:
     params: AccountLinkCreateParams = x.params
     assert x.key is not None
     url = str(link.get("url", ""))
-    created = _time(link.get("created")) or x.store.clock.now()
+    written: dict[str, datetime] = x.found or {}  # the times as _respond wrote them
+    created = _read(link.get("created"), written) or x.store.clock.now()
     # An override may have replaced expires_at with something unreadable: keep the fake's own.
-    expires = _time(link.get("expires_at")) or created + x.store.link_lifetime
+    expires = _read(link.get("expires_at"), written) or created + x.store.link_lifetime
     options = params.use_case.options
     x.store.links[url.rsplit("#", 1)[-1]] = Link(
         url=url,
@@ -100,6 +104,12 @@ def _keep(x: Exchange, link: Any) -> None:
         livemode=x.key.livemode,
         configurations=tuple(getattr(options, "configurations", ())),
     )
+
+
+def _read(value: Any, written: dict[str, datetime]) -> datetime | None:
+    """A time of the answer: the one the fake wrote, else (an override's) parsed."""
+    found = written.get(value) if isinstance(value, str) else None
+    return found if found is not None else _time(value)
 
 
 def _time(value: Any) -> datetime | None:
