@@ -60,6 +60,8 @@ class ConnectedAccount:
         self.completed: list[str] = []
         #: Requirements the test added (:meth:`require`), with the capabilities they restrict.
         self.required: dict[str, list[tuple[str, str]]] = {}
+        #: The capabilities whose status the test set (:meth:`set_capability`): kept.
+        self.pinned: set[tuple[str, str]] = set()
         self._build = build
         self._changed = changed
         self._state: dict[str, Any] | None = state
@@ -135,8 +137,21 @@ class ConnectedAccount:
     ) -> None:
         """Set a capability's status, as Stripe would after a review (and deliver the
         ``capability_status_updated`` event): ``set_capability("recipient",
-        "stripe_balance.payouts", "restricted", code="requirements_past_due")``."""
+        "stripe_balance.payouts", "restricted", code="requirements_past_due")``.
+
+        The status stays until the test sets another: requirements met later (an
+        update, a completed link) do not undo a review. Raises ``ValueError`` for a
+        configuration the account does not have, or a name Stripe has no such thing as.
+        """
         _check_capability(configuration, name, status, code, resolution)
+        if configuration not in self.configurations:
+            raise ValueError(
+                f"pytest-account-links: set_capability(): the account {self.id} has no "
+                f"{configuration} configuration (it has "
+                f"{', '.join(self.configurations) or 'none'}); add it with "
+                "v2.core.accounts.update first"
+            )
+        self.pinned.add((configuration, name))
         capability = _capability_at(self.state, configuration, name, create=True)
         assert capability is not None
         capability["requested"] = True
@@ -153,7 +168,19 @@ class ConnectedAccount:
 
     def require(self, *descriptions: str, configuration: str | None = None) -> None:
         """Add requirements due (``require("identity.individual.id_numbers")``), restricting
-        the account's onboarding capabilities (of ``configuration``, or all of them)."""
+        the account's onboarding capabilities (of ``configuration``, or all of them).
+        Raises ``TypeError`` without a description, ``ValueError`` for a configuration
+        the account does not have."""
+        if not descriptions:
+            raise TypeError(
+                "pytest-account-links: require() takes at least one requirement description "
+                "(such as 'identity.individual.id_numbers')"
+            )
+        if configuration is not None and configuration not in self.configurations:
+            raise ValueError(
+                f"pytest-account-links: require(configuration={configuration!r}): the account "
+                f"{self.id} has the configurations {', '.join(self.configurations) or 'none'}"
+            )
         impacts = [
             (config, capability)
             for config, capability in _onboarding.requested(self.state)
@@ -171,7 +198,7 @@ class ConnectedAccount:
     def refresh(self) -> None:
         """Recompute requirements and capability statuses; deliver the events of a change."""
         before = self.requirements if self._state is not None else None
-        changed = _onboarding.refresh(self.state, self.required)
+        changed = _onboarding.refresh(self.state, self.required, self.pinned)
         if before is not None and before != self.requirements:
             self.notify("v2.core.account[requirements].updated", None)
         for configuration, name in changed:
@@ -204,6 +231,13 @@ def _check_capability(
             f"pytest-account-links: set_capability(): {what} {value!r} is not one Stripe has"
             f"{did_you_mean(str(value), allowed)}; choose from {', '.join(allowed)}"
         )
+
+    for what, value in (("configuration", configuration), ("capability", name), ("status", status)):
+        if not isinstance(value, str):
+            raise TypeError(
+                f"pytest-account-links: set_capability(): the {what} is a name (a string), "
+                f"got {value!r}"
+            )
 
     if configuration not in CONFIGURATIONS:
         refuse("configuration", configuration, list(CONFIGURATIONS))

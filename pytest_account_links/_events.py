@@ -26,6 +26,7 @@ docs.stripe.com/api/v2/core/accounts/event-types (``related_object.type`` is
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import hmac
 import json
@@ -35,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from pytest_account_links.generations.v2 import rfc3339
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
     from datetime import datetime
 
 
@@ -155,7 +156,7 @@ def account_event(
             "type": "v2.core.account",
             "url": f"/v2/core/accounts/{account_id}",
         }
-    event = dict(thin)
+    event = copy.deepcopy(thin)  # the full event shares nothing with the payload's
     if data is not None:
         event["data"] = data
     return DeliveredEvent(
@@ -217,7 +218,10 @@ class WebhookDeliveryError(AssertionError):
 
 
 def deliver(
-    events: Iterable[DeliveredEvent], to: Any, path: str
+    events: Iterable[DeliveredEvent],
+    to: Any,
+    path: str,
+    delivered_one: Callable[[], None] | None = None,
 ) -> list[tuple[DeliveredEvent, Any]]:
     """POST each event, in order, to ``to``; each event with what ``to`` answered.
 
@@ -225,7 +229,7 @@ def deliver(
     Starlette's or httpx's, a ``requests.Session`` with a base URL in ``path``),
     or any callable ``to(payload, headers)``. An answer with a ``status_code``
     (or ``status``) of 400 or more raises :class:`WebhookDeliveryError`, naming
-    the event.
+    the event; ``delivered_one()`` is called after each event the handler took.
     """
     __tracebackhide__ = True
     post = getattr(to, "post", None)
@@ -249,6 +253,8 @@ def deliver(
                 f"({event.id}); Stripe would retry it"
             )
         delivered.append((event, answer))
+        if delivered_one is not None:
+            delivered_one()
     return delivered
 
 

@@ -366,6 +366,12 @@ class AccountLinksFake:
         if changes is not None:
             from pytest_account_links._hosted import link_url, v1_link
 
+            if abandon or outcome != "completed":
+                raise ValueError(
+                    "pytest-account-links: visit(changes=...) says what a completed visit "
+                    f"changed; this visit's outcome is {'closed' if abandon else outcome!r}, "
+                    "which changes nothing"
+                )
             changes = _checked_changes(changes, v1=v1_link(link_url(link)))
         return visit(self._store, link, outcome="closed" if abandon else outcome, changes=changes)
 
@@ -379,16 +385,25 @@ class AccountLinksFake:
         callable ``to(payload, headers)``. Each event is delivered once; ``again=True``
         delivers every event of the test from the first. Returns each event
         with the handler's answer; an answer of 400 or more raises
-        ``WebhookDeliveryError`` (an ``AssertionError``) naming the event.
+        ``WebhookDeliveryError`` (an ``AssertionError``) naming the event, which
+        stays undelivered with the ones after it, as Stripe retries it: the next
+        call hands them over again.
         """
         __tracebackhide__ = True
         from pytest_account_links._events import deliver
 
-        with self._store.lock:
-            start = 0 if again else self._store.delivered
-            pending = list(self._store.events[start:])
-            self._store.delivered = len(self._store.events)
-        return deliver(pending, to, path)
+        store = self._store
+        with store.lock:
+            start = 0 if again else store.delivered
+            pending = list(store.events[start:])
+        reached = [start]
+
+        def delivered_one() -> None:
+            with store.lock:
+                reached[0] += 1
+                store.delivered = max(store.delivered, reached[0])
+
+        return deliver(pending, to, path, delivered_one)
 
 
 def _checked_changes(changes: Any, *, v1: bool = False) -> dict[str, Any]:

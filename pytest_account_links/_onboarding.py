@@ -170,14 +170,20 @@ def due(state: dict[str, Any], required: Impacts | None = None) -> Impacts:
 DUE = "_due"
 
 
-def refresh(state: dict[str, Any], required: Impacts | None = None) -> list[tuple[str, str]]:
-    """Recompute the requirements due and capability statuses; the capabilities that
-    changed."""
+def refresh(
+    state: dict[str, Any],
+    required: Impacts | None = None,
+    pinned: set[tuple[str, str]] | None = None,
+) -> list[tuple[str, str]]:
+    """Recompute the requirements due and capability statuses (but those ``pinned``: a
+    status the test set); the capabilities that changed."""
     pending = due(state, required)
     state[DUE] = pending
     restricted = {impact for impacts in pending.values() for impact in impacts}
     changed = []
     for configuration, name in requested(state):
+        if pinned and (configuration, name) in pinned:
+            continue
         settings = state["configuration"][configuration]
         capability = _capability(settings, CAPABILITY[configuration][1])
         assert capability is not None

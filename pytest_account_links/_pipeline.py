@@ -412,13 +412,16 @@ def record(x: Exchange, answer: Answer) -> None:
     response = _encode(x, answer)
     request = x.request
     masked_body = request.masked_body()
+    body, hidden = _recorded_body(x, masked_body), False
+    if b"%" in masked_body or b"\\u" in masked_body:  # the only ways bytes hide a key
+        body, hidden = _masked(body)
     x.call = Call(
         method=request.method,
         url=redact(request.url),
         headers=request.masked_headers(),
         raw_body=masked_body,
-        body=_recorded_body(x, masked_body),
-        request=x.params,
+        body=body,
+        request=_masked_params(x.params) if hidden else x.params,
         status=response.status,
         response=answer.body if answer.fault is None else {},
         response_headers=dict(response.headers),
@@ -503,6 +506,38 @@ def _created(answer: Answer) -> str | None:
         found = body.get("id")
         return found if isinstance(found, str) else None
     return None
+
+
+def _masked(value: Any) -> tuple[Any, bool]:
+    """``value`` (a parsed body) with every key in its text masked, and whether one was:
+    a key the bytes hid (percent-encoded in a form, ``\\u``-escaped in JSON) shows once
+    parsed."""
+    if isinstance(value, str):
+        masked = redact(value)
+        return masked, masked != value
+    if isinstance(value, dict):
+        found = [(_masked(name), _masked(item)) for name, item in value.items()]
+        if any(name[1] or item[1] for name, item in found):
+            return {name[0]: item[0] for name, item in found}, True
+        return value, False
+    if isinstance(value, list):
+        items = [_masked(item) for item in value]
+        if any(hidden for _, hidden in items):
+            return [item for item, _ in items], True
+        return value, False
+    return value, False
+
+
+def _masked_params(params: Any) -> Any:
+    """The validated request with every key masked (a body held one): a dict masked as is;
+    a pydantic model validated again from its masked fields (None if it cannot be)."""
+    dump = getattr(params, "model_dump", None)
+    if dump is None:
+        return _masked(params)[0]
+    try:
+        return type(params).model_validate(_masked(dump(mode="json", exclude_unset=True))[0])
+    except ValueError:
+        return None
 
 
 def _recorded_body(x: Exchange, masked: bytes) -> Any:

@@ -22,8 +22,15 @@ import re
 from typing import NamedTuple
 
 #: A secret or restricted key anywhere in a text. Publishable keys (``pk_``) are public.
-_ANY_KEY = re.compile(r"(?<![A-Za-z0-9])[sr]k_(?:test|live)_[A-Za-z0-9]+")
-_ANY_KEY_BYTES = re.compile(rb"(?<![A-Za-z0-9])[sr]k_(?:test|live)_[A-Za-z0-9]+")
+#: A key standing on its own, or one long enough to be a key glued to other text
+#: (``/nopesk_test_...``): Stripe's keys are over 16 characters after the prefix, and a
+#: word such as ``disk_test_a`` is not one.
+_ANY_KEY = re.compile(
+    r"(?<![A-Za-z0-9])[sr]k_(?:test|live)_[A-Za-z0-9]+|[sr]k_(?:test|live)_[A-Za-z0-9]{16,}"
+)
+_ANY_KEY_BYTES = re.compile(
+    rb"(?<![A-Za-z0-9])[sr]k_(?:test|live)_[A-Za-z0-9]+|[sr]k_(?:test|live)_[A-Za-z0-9]{16,}"
+)
 _KEY = re.compile(r"^(?P<kind>sk|rk)_(?P<mode>test|live)_[A-Za-z0-9]+$", re.ASCII)
 _PREFIX = re.compile(r"^[a-z]{2,4}_(?:test|live)_")
 

@@ -353,8 +353,27 @@ def find(x: Exchange, *, open_only: bool = False) -> Answer | None:
 
 
 def find_open(x: Exchange) -> Answer | None:
-    """:func:`find`, refusing a closed account (an update)."""
-    return find(x, open_only=True)
+    """:func:`find`, refusing a closed account (an update), and a body :func:`bad_values`
+    refuses."""
+    return find(x, open_only=True) or bad_values(x)
+
+
+#: The Unix times a ``tos_acceptance[date]`` may take: from 1970 to the end of year 9999
+#: (what a time can be written as; Stripe's own bounds are not documented).
+_TIMESTAMPS = range(253402300800)
+
+
+def bad_values(x: Exchange) -> Answer | None:
+    """A value the schema lets through that cannot be one: a ``tos_acceptance[date]``
+    that is no time (400 ``parameter_invalid_integer``, the fake's wording)."""
+    date = lookup(x.params, "tos_acceptance.date")
+    if isinstance(date, int) and date not in _TIMESTAMPS:
+        return x.error(
+            "parameter_invalid_integer",
+            f"Invalid timestamp: {date} is not a Unix time between 1970 and 9999",
+            param="tos_acceptance[date]",
+        )
+    return None
 
 
 def path_account(x: Exchange) -> str | None:

@@ -44,7 +44,11 @@ LIFETIME = timedelta(seconds=300)
 
 def _bad_url(x: Exchange) -> Answer | None:
     for name in ("refresh_url", "return_url"):
-        parts = urlsplit(str(x.params.get(name)))
+        try:
+            parts = urlsplit(str(x.params.get(name)))
+            _ = parts.port  # a port out of range, or no number, is no URL either
+        except ValueError:  # an unclosed IPv6 bracket, ...
+            return x.error("url_invalid", "Not a valid URL", param=name)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             return x.error("url_invalid", "Not a valid URL", param=name)
     return None

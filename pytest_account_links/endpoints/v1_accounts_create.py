@@ -60,7 +60,7 @@ def _refused(x: Exchange) -> Answer | None:
         return x.error(
             "parameter_missing", "Missing required param: capabilities.", param="capabilities"
         )
-    return None
+    return accounts.bad_values(x)
 
 
 def _respond(x: Exchange) -> Answer:

@@ -11,6 +11,7 @@ events, going back up to 30 days"; its only error is the generic ``v2.error``).
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -71,7 +72,10 @@ def _time(value: str) -> datetime:
 
 def _respond(x: Exchange) -> Answer:
     params = x.params
-    found = [event.event for event in reversed(x.store.events) if _kept(event, params)]
+    # Copies: an override or hook may change the answer, never the events delivered.
+    found = [
+        copy.deepcopy(event.event) for event in reversed(x.store.events) if _kept(event, params)
+    ]
     filters: list[tuple[str, str]] = []
     if params.get("object_id") is not None:
         filters.append(("object_id", params["object_id"]))

@@ -7,6 +7,7 @@ object; ``not_found`` is the error the operation lists).
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING
 
 from pytest_account_links.endpoints._endpoint import Endpoint
@@ -21,7 +22,7 @@ def _respond(x: Exchange) -> Answer:
     event = x.store.event(x.path["id"])
     if event is None or event.generation != "v2":  # a v1 event is no v2.core.event
         return x.error("not_found", f"No such v2.core.event: '{x.path['id']}'")
-    return x.ok(event.event)
+    return x.ok(copy.deepcopy(event.event))  # an override or hook may change the answer
 
 
 ENDPOINT = Endpoint(

@@ -28,7 +28,7 @@ are reported.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -154,6 +154,8 @@ class Schema:
         if problem is not None and isinstance(value, str) and not problem[1](value):
             errors.append(_error(problem[0], loc, value))
             return None
+        if schema.get("format") == "date-time" and isinstance(value, str):
+            return _normal_time(value)
         return value
 
 
@@ -185,11 +187,31 @@ _CHECKS: dict[Any, tuple[str, Any]] = {
 
 
 def _date_time(value: str) -> bool:
+    """RFC 3339 (``2025-03-27T17:15:18.000Z``, an offset for ``Z``): a date alone or
+    ISO 8601's other forms (``20250327``, ``2025-W13-4``), which Python reads, are not."""
+    if _RFC3339.match(value) is None:
+        return False
     try:
-        datetime.fromisoformat(value.replace("Z", "+00:00"))
+        datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         return False
     return True
+
+
+def _normal_time(value: str) -> str:
+    """An RFC 3339 time as Stripe writes v2 times: UTC, milliseconds, ``Z``."""
+    from pytest_account_links.generations.v2 import rfc3339
+
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    if moment.tzinfo is None:  # pragma: no cover - the pattern requires an offset
+        moment = moment.replace(tzinfo=timezone.utc)
+    return rfc3339(moment)
+
+
+_RFC3339 = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?"
+    r"(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$"
+)
 
 
 def _decimal(value: str) -> bool:
@@ -216,9 +238,12 @@ def _from_text(kind: Any, value: str) -> Any:
     return value
 
 
-#: ASCII digits only: ``str.isdigit`` passes ``²`` and full-width digits, which ``int`` refuses.
-_INTEGER = re.compile(r"^-?[0-9]+$")
-_NUMBER = re.compile(r"^-?[0-9]+(?:\.[0-9]+)?$")
+#: ASCII digits only (``str.isdigit`` passes ``²`` and full-width digits, which ``int``
+#: refuses), and few enough of them (``int`` refuses over 4,300): a query's integer, and
+#: an array's index (``a[0]=x``).
+_INTEGER = re.compile(r"^-?[0-9]{1,18}$")
+_NUMBER = re.compile(r"^-?[0-9]{1,18}(?:\.[0-9]{1,18})?$")
+_INDEX = re.compile(r"^[0-9]{1,6}$")
 
 
 def _same_kind(schema: dict[str, Any], value: Any) -> bool:
@@ -234,7 +259,7 @@ def _same_kind(schema: dict[str, Any], value: Any) -> bool:
 
 def _as_list(value: Any) -> Any:
     """``a[0]=x&a[1]=y`` (an object of indexes), ``a=x&a=y`` or ``a=x``, as a list."""
-    if isinstance(value, dict) and value and all(key.isdigit() for key in value):
+    if isinstance(value, dict) and value and all(_INDEX.match(key) for key in value):
         return [value[key] for key in sorted(value, key=int)]
     if isinstance(value, str):
         return [value]

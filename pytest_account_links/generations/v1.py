@@ -30,6 +30,7 @@ without ``/test`` in live mode) once the key was read.
 from __future__ import annotations
 
 import re
+import reprlib
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
@@ -84,8 +85,15 @@ def parse_form(text: str) -> dict[str, Any]:
             value = unquote_plus(value)
         head, bracket, rest = name.partition("[")
         keys = [head, *_BRACKETS.findall(bracket + rest)] if bracket else [name]
+        if len(keys) > _DEEPEST:  # the rest as one name, which no schema has
+            keys = [*keys[: _DEEPEST - 1], "][".join(keys[_DEEPEST - 1 :])]
         _put(values, keys, value)
     return values
+
+
+#: The most levels a form's name is read into (``a[b][c]...``); deeper names are unknown
+#: parameters, not a nesting that would exhaust the stack.
+_DEEPEST = 32
 
 
 def _put(values: dict[str, Any], keys: list[str], value: str) -> None:
@@ -245,5 +253,6 @@ def _one_of(values: list[Any]) -> str:
 
 
 def _shown(value: Any, limit: int = 80) -> str:
-    text = value if isinstance(value, str) else str(value)
+    """A value as a message quotes it, cut short (``reprlib``: however deep it is)."""
+    text = value if isinstance(value, str) else reprlib.repr(value)
     return text if len(text) <= limit else f"{text[: limit - 3]}..."

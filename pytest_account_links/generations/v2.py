@@ -8,6 +8,7 @@ Stripe). :meth:`V2Generation.validate` turns pydantic's errors into those.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from datetime import datetime, timezone
@@ -148,7 +149,8 @@ class V2Generation:
         if spec.user_message is not None:
             error["user_message"] = extras.pop("user_message", None) or spec.user_message
         for name, default in spec.extras.items():
-            error[name] = extras.pop(name, default)
+            # A copy of the catalogue's default: a test changing its answer changes no other.
+            error[name] = extras.pop(name) if name in extras else copy.deepcopy(default)
         error.update(extras)
         return {"error": error}
 

@@ -16,8 +16,9 @@ import argparse
 import signal
 import sys
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
+from pytest_account_links._secrets import redact
 from pytest_account_links._settings import BY_NAME, Settings
 
 if TYPE_CHECKING:
@@ -40,13 +41,33 @@ def _flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
+def _port(text: str) -> int:
+    """A TCP port, 0 (a free one) to 65535; argparse words the refusal."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {redact(text)!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0 (a free one) to 65535, got {port}")
+    return port
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with any key in its messages masked (an option's value is echoed)."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(redact(message))
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line: ``serve`` and its options."""
-    main = argparse.ArgumentParser(
+    main = _Parser(
         prog="python -m pytest_account_links",
         description="pytest-account-links: an offline fake of Stripe's Connect onboarding API.",
     )
-    commands = main.add_subparsers(dest="command", required=True, metavar="{serve}")
+    commands = main.add_subparsers(
+        dest="command", required=True, metavar="{serve}", parser_class=_Parser
+    )
     serve = commands.add_parser(
         "serve",
         help="serve the fake over HTTP on 127.0.0.1 until interrupted",
@@ -55,7 +76,7 @@ def parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--port",
-        type=int,
+        type=_port,
         default=0,
         help="the port to listen on, on 127.0.0.1 only. Default: 0 (a free port).",
     )
@@ -86,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         webhook_url = check_url(arguments.webhook_url)
     except ValueError as problem:
-        message = str(problem).removeprefix("pytest-account-links: ")
+        message = redact(str(problem).removeprefix("pytest-account-links: "))
         print(f"python -m pytest_account_links serve: error: {message}", file=sys.stderr)
         return 2
     return serve(settings, arguments.port, webhook_url)
@@ -125,7 +146,7 @@ def serve(settings: Settings, port: int = 0, webhook_url: str | None = None) -> 
         stop.set()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-    posted = f", posted to {webhook_url}" if webhook_url else ""
+    posted = f", posted to {redact(webhook_url)}" if webhook_url else ""
     lines = [
         f"pytest-account-links: serving the fake on {url}",
         f"  Stripe's API: base_addresses={{'api': '{url}'}}, any sk_test_ key",

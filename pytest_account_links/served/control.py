@@ -226,7 +226,7 @@ def _visit(server: FakeServer, serving: Serving, rest: str, headers: Any, body: 
     )
     with store.lock:
         if outcome == "expired":
-            _expire(store, url.rpartition("#")[2])
+            _expire(store, _token_of(url))
         try:
             redirect = visit(store, url, outcome="completed" if outcome == "expired" else outcome)
         except ValueError as problem:
@@ -248,6 +248,11 @@ def _visit(server: FakeServer, serving: Serving, rest: str, headers: Any, body: 
             outcome=record.outcome,
         )
     return Reply.redirect(redirect, {"outcome": record.outcome, "redirect": redirect})
+
+
+def _token_of(url: str) -> str:
+    """A link's token: after the ``#`` of an API v2 link, the last part of a v1 link's path."""
+    return url.rpartition("#")[2] if "#" in url else url.rstrip("/").rpartition("/")[2]
 
 
 def _expire(store: Store, token: str) -> None:

@@ -37,6 +37,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from pytest_account_links._secrets import redact, redact_bytes
 from pytest_account_links._wire import TransportFault, WireRequest, header_text
 from pytest_account_links.errors import UnfakedRequestError
 
@@ -83,7 +84,8 @@ class Reply:
 
     @classmethod
     def json(cls, status: int, body: Any, headers: list[tuple[str, str]] | None = None) -> Reply:
-        encoded = json.dumps(body, separators=(",", ":"), default=str).encode()
+        """A JSON reply; no key in it shows (a control endpoint may echo what it was sent)."""
+        encoded = redact_bytes(json.dumps(body, separators=(",", ":"), default=str).encode())
         return cls(status, encoded, [("Content-Type", "application/json"), *(headers or [])])
 
     @classmethod
@@ -99,14 +101,14 @@ class Reply:
     def html(cls, status: int, page: str, headers: list[tuple[str, str]] | None = None) -> Reply:
         return cls(
             status,
-            page.encode("utf-8"),
+            redact(page).encode("utf-8"),
             [("Content-Type", "text/html; charset=utf-8"), *(headers or [])],
         )
 
     @classmethod
     def redirect(cls, location: str, body: Any) -> Reply:
         """A 303 to ``location`` (a browser follows it with a GET), with a JSON body."""
-        return cls.json(HTTPStatus.SEE_OTHER, body, [("Location", location)])
+        return cls.json(HTTPStatus.SEE_OTHER, body, [("Location", redact(location))])
 
 
 class Serving:
