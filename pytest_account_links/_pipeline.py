@@ -28,8 +28,9 @@ from pytest_account_links.errors import CATALOGUE
 from pytest_account_links.generations import Body, ErrorContext, InvalidBody
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
+    from pytest_account_links._accounts import ConnectedAccount
     from pytest_account_links._secrets import ApiKey
     from pytest_account_links._store import Store
     from pytest_account_links._versions import ApiVersion
@@ -160,6 +161,24 @@ class Exchange:
     def ok(self, body: Any) -> Answer:
         """A successful answer."""
         return Answer(200, body)
+
+    def named_account(
+        self, account_id: str, configurations: Sequence[str] | None = None
+    ) -> ConnectedAccount | None:
+        """The account a request names (met on first sight, in the key's mode, while the
+        test accepts unknown accounts), or None where Stripe would find none: an ID no
+        account can have, or, once the test declared or created one (or with the setting
+        ``unknown_accounts = "not_found"``), any account it did not."""
+        from pytest_account_links.models import well_formed
+
+        accounts = self.store.accounts
+        known = accounts.get(account_id)
+        if not well_formed(account_id) or (
+            self.store.known_accounts_only and (known is None or not known.declared)
+        ):
+            return None
+        livemode = self.key.livemode if self.key is not None else None
+        return accounts.met(account_id, configurations, livemode=livemode)
 
 
 # -- the steps, in Stripe's order ----------------------------------------------------

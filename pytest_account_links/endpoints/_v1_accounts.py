@@ -334,17 +334,10 @@ def find(x: Exchange, *, open_only: bool = False) -> Answer | None:
     """``Endpoint.check`` for ``/v1/accounts/{account}``: the account (into ``x.found``,
     speaking v1 from now on), or 403 ``account_invalid`` for one the test does not know
     (as ``not_found`` on v2); with ``open_only``, ``account_closed`` for a closed one."""
-    from pytest_account_links.models import well_formed
-
     account_id = x.path["account"]
-    accounts = x.store.accounts
-    account = accounts.get(account_id)
-    if not well_formed(account_id) or (
-        x.store.known_accounts_only and (account is None or not account.declared)
-    ):
-        return no_access(x, account_id)
+    account = x.named_account(account_id)
     if account is None:
-        account = accounts.met(account_id, None, livemode=x.key.livemode if x.key else None)
+        return no_access(x, account_id)
     if open_only and account.closed:
         return x.error("account_closed", f"The account {account_id} is closed.")
     speak(account)

@@ -330,25 +330,26 @@ def include_of(x: Exchange) -> list[str]:
     return [str(item) for item in found]
 
 
-def account_for(x: Exchange, *, open_only: bool = False) -> Answer | ConnectedAccount:
-    """The account the path names, or the answer refusing it: ``accounts_v2_access_blocked``,
-    ``not_found`` (as the Account Link does), and with ``open_only`` ``account_closed``."""
-    from pytest_account_links.models import well_formed
-
-    accounts = x.store.accounts
-    if not accounts.v2_enabled:
-        return x.error("accounts_v2_access_blocked")
+def find(x: Exchange, *, open_only: bool = False) -> Answer | None:
+    """``Endpoint.check`` for ``/v2/core/accounts/{id}``: the account (into ``x.found``),
+    or the answer refusing it: ``accounts_v2_access_blocked``, ``not_found`` (as the
+    Account Link does), and with ``open_only`` ``account_closed``."""
+    refused = blocked(x)
+    if refused is not None:
+        return refused
     id = x.path["id"]
-    account = accounts.get(id)
-    if not well_formed(id) or (
-        x.store.known_accounts_only and (account is None or not account.declared)
-    ):
-        return x.error("not_found", f"No such account: '{id}'")
+    account = x.named_account(id)
     if account is None:
-        account = accounts.met(id, None, livemode=x.key.livemode if x.key else None)
+        return x.error("not_found", f"No such account: '{id}'")
     if open_only and account.closed:
         return x.error("account_closed", f"The account {id} is closed.")
-    return account
+    x.found = account
+    return None
+
+
+def find_open(x: Exchange) -> Answer | None:
+    """:func:`find`, refusing a closed account too (an update)."""
+    return find(x, open_only=True)
 
 
 def blocked(x: Exchange) -> Answer | None:
@@ -424,24 +425,6 @@ FIELDS = (
     "object",
     "requirements",
 )
-
-
-def find(x: Exchange) -> Answer | None:
-    """``Endpoint.check``: refuse what :func:`account_for` refuses, else keep the account."""
-    found = account_for(x)
-    if not hasattr(found, "state"):
-        return found
-    x.found = found
-    return None
-
-
-def find_open(x: Exchange) -> Answer | None:
-    """:func:`find`, refusing a closed account too."""
-    found = account_for(x, open_only=True)
-    if not hasattr(found, "state"):
-        return found
-    x.found = found
-    return None
 
 
 def path_account(x: Exchange) -> str | None:

@@ -62,20 +62,13 @@ def _updatable(state: dict[str, Any]) -> bool:
 
 
 def _refused(x: Exchange) -> Answer | None:
-    from pytest_account_links.models import well_formed
-
     bad = _bad_url(x)
     if bad is not None:
         return bad
     account_id = x.params["account"]
-    registry = x.store.accounts
-    account = registry.get(account_id)
-    if not well_formed(account_id) or (
-        x.store.known_accounts_only and (account is None or not account.declared)
-    ):
-        return x.error("resource_missing", f"No such account: '{account_id}'", param="account")
+    account = x.named_account(account_id)
     if account is None:
-        account = registry.met(account_id, None, livemode=x.key.livemode if x.key else None)
+        return x.error("resource_missing", f"No such account: '{account_id}'", param="account")
     if account.closed:
         return x.error("account_closed", f"The account {account_id} is closed.", param="account")
     if x.params["type"] == "account_update" and not _updatable(account.state):

@@ -37,19 +37,13 @@ def _params(version: ApiVersion) -> Any:
 
 def _refused(x: Exchange) -> Answer | None:
     """Why the platform's state refuses a valid request (Stripe's documented errors)."""
-    from pytest_account_links.models import well_formed
-
     params: AccountLinkCreateParams = x.params
-    accounts = x.store.accounts
-    if not accounts.v2_enabled:
+    if not x.store.accounts.v2_enabled:
         return x.error("accounts_v2_access_blocked")
     sent = getattr(params.use_case.options, "configurations", None)
-    account = accounts.get(params.account)
-    if not well_formed(params.account) or (
-        x.store.known_accounts_only and (account is None or not account.declared)
-    ):
+    account = x.named_account(params.account, sent)
+    if account is None:
         return x.error("not_found", f"No such account: '{params.account}'")
-    account = accounts.met(params.account, sent, livemode=x.key.livemode if x.key else None)
     if account.closed:
         return x.error("account_closed", f"The account {params.account} is closed.")
     assert x.version is not None
