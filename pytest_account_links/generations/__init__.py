@@ -9,6 +9,7 @@ So a v1 endpoint is one more module, not a copy of the v2 code.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 if TYPE_CHECKING:
@@ -17,6 +18,38 @@ if TYPE_CHECKING:
 
     from pytest_account_links._versions import ApiVersion
     from pytest_account_links.errors import ErrorSpec
+
+
+_BRACKETS = re.compile(r"\[([^\]]*)\]")
+
+
+def nested_keys(name: str, deepest: int | None = None) -> list[str]:
+    """A form or query name's keys, brackets read as nesting (``created[gt]`` ->
+    ``["created", "gt"]``); past ``deepest`` levels, the rest as one key."""
+    head, bracket, rest = name.partition("[")
+    keys = [head, *_BRACKETS.findall(bracket + rest)] if bracket else [name]
+    if deepest is not None and len(keys) > deepest:
+        keys = [*keys[: deepest - 1], "][".join(keys[deepest - 1 :])]
+    return keys
+
+
+def put(values: dict[str, Any], keys: list[str], value: str, *, next_index: bool = False) -> None:
+    """Set ``value`` at the nested ``keys``; a name given twice becomes a list. With
+    ``next_index``, an empty last key (``a[]=x``) is the next index."""
+    *parents, last = keys
+    target: dict[str, Any] = values
+    for key in parents:
+        nested = target.get(key)
+        if not isinstance(nested, dict):
+            nested = target[key] = {}
+        target = nested
+    if next_index and last == "" and parents:
+        last = str(len(target))
+    if last in target:
+        existing = target[last]
+        target[last] = [*existing, value] if isinstance(existing, list) else [existing, value]
+    else:
+        target[last] = value
 
 
 class Body:

@@ -29,12 +29,11 @@ without ``/test`` in live mode) once the key was read.
 
 from __future__ import annotations
 
-import re
 import reprlib
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
-from pytest_account_links.generations import Body, InvalidBody
+from pytest_account_links.generations import Body, InvalidBody, nested_keys, put
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -67,7 +66,6 @@ _FIELDS = frozenset(
         "source",
     }
 )
-_BRACKETS = re.compile(r"\[([^\]]*)\]")
 
 
 def parse_form(text: str) -> dict[str, Any]:
@@ -83,36 +81,14 @@ def parse_form(text: str) -> dict[str, Any]:
             name = unquote_plus(name)
         if "%" in value or "+" in value:
             value = unquote_plus(value)
-        head, bracket, rest = name.partition("[")
-        keys = [head, *_BRACKETS.findall(bracket + rest)] if bracket else [name]
-        if len(keys) > _DEEPEST:  # the rest as one name, which no schema has
-            keys = [*keys[: _DEEPEST - 1], "][".join(keys[_DEEPEST - 1 :])]
-        _put(values, keys, value)
+        # Past _DEEPEST levels, the rest is one name, which no schema has.
+        put(values, nested_keys(name, _DEEPEST), value, next_index=True)
     return values
 
 
 #: The most levels a form's name is read into (``a[b][c]...``); deeper names are unknown
 #: parameters, not a nesting that would exhaust the stack.
 _DEEPEST = 32
-
-
-def _put(values: dict[str, Any], keys: list[str], value: str) -> None:
-    """Set ``value`` at the nested ``keys`` (``""``: the next index); a name given twice
-    becomes a list."""
-    *parents, last = keys
-    target: dict[str, Any] = values
-    for key in parents:
-        nested = target.get(key)
-        if not isinstance(nested, dict):
-            nested = target[key] = {}
-        target = nested
-    if last == "" and parents:  # a[]=x
-        last = str(len(target))
-    if last in target:
-        existing = target[last]
-        target[last] = [*existing, value] if isinstance(existing, list) else [existing, value]
-    else:
-        target[last] = value
 
 
 def bracketed(loc: tuple[int | str, ...]) -> str:

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
-from pytest_account_links.generations import Body, InvalidBody
+from pytest_account_links.generations import Body, InvalidBody, nested_keys, put
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -47,25 +46,6 @@ _MOST = 10
 
 def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
-
-
-_BRACKETS = re.compile(r"\[([^\]]*)\]")
-
-
-def _put(values: dict[str, Any], keys: list[str], value: str) -> None:
-    """Set ``value`` at the nested ``keys``; a name given twice becomes a list."""
-    *parents, last = keys
-    target: Any = values
-    for key in parents:
-        nested = target.get(key)
-        if not isinstance(nested, dict):
-            nested = target[key] = {}
-        target = nested
-    if last in target:
-        existing = target[last]
-        target[last] = [*existing, value] if isinstance(existing, list) else [existing, value]
-    else:
-        target[last] = value
 
 
 def rfc3339(moment: datetime) -> str:
@@ -105,9 +85,7 @@ class V2Generation:
         {"0": "a"}}``, ``created[gt]=...``), a repeated name as a list."""
         values: dict[str, Any] = {}
         for name, value in parse_qsl(query, keep_blank_values=True):
-            head, bracket, rest = name.partition("[")
-            keys = [head, *_BRACKETS.findall(bracket + rest)] if bracket else [name]
-            _put(values, keys, value)
+            put(values, nested_keys(name), value)
         return Body(query.encode("latin-1", "replace"), values)
 
     def validate(
