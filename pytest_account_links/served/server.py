@@ -58,6 +58,9 @@ CONTROL = "/_account_links/"
 MAX_BODY = 10 * 1024 * 1024
 #: The only address the server listens on.
 HOST = "127.0.0.1"
+#: The HTTP methods Stripe's API takes ("GET", "POST" and "DELETE", its reference says), and
+#: HEAD; any other (PUT, TRACE, PROPFIND, ...) answers as Stripe answers an unknown route.
+API_METHODS = frozenset({"GET", "POST", "DELETE", "HEAD"})
 
 
 class Reply:
@@ -289,6 +292,8 @@ class FakeServer:
 
             return page.reply(serving, path.removeprefix("/r/").removeprefix("/setup/c/"))
         if path.startswith(("/v1/", "/v2/")):
+            if method not in API_METHODS:
+                return unrecognized(method, path)
             if serving is None:
                 return _no_test(method, path)
             return _api(serving, method, target, headers, body)
@@ -306,6 +311,22 @@ def path_of(target: str) -> str:
     if not target.startswith("/"):
         target = urlsplit(target).path or "/"
     return target.partition("?")[0]
+
+
+def unrecognized(method: str, path: str) -> Reply:
+    """Stripe's answer to a method none of its endpoints takes: 404, ``invalid_request_error``
+    and the message Stripe gives an unknown route (``Unrecognized request URL (PUT:
+    /v1/customers)``). Stripe answers it, so it is not an unfaked request."""
+    return Reply.json(
+        HTTPStatus.NOT_FOUND,
+        {
+            "error": {
+                "type": "invalid_request_error",
+                "message": f"Unrecognized request URL ({method}: {path}). Please see "
+                "https://stripe.com/docs or we can help at https://support.stripe.com/.",
+            }
+        },
+    )
 
 
 def _no_test(method: str, path: str) -> Reply:
@@ -429,6 +450,26 @@ class _Handler(BaseHTTPRequestHandler):
             serving.post(url, events)  # after the answer, as Stripe delivers events
 
     do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = do_HEAD = do_OPTIONS = _answer
+
+    def __getattr__(self, name: str) -> Any:
+        # Every other method (TRACE, PROPFIND, ...) is answered too, in JSON, where
+        # http.server would send its HTML "501 Unsupported method" page.
+        if name.startswith("do_"):
+            return self._answer
+        raise AttributeError(name)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (a malformed request line, a header too long), in
+        Stripe's JSON error envelope rather than its HTML page; the connection closes."""
+        self.close_connection = True
+        status = HTTPStatus(code)
+        self._send(
+            Reply.error(
+                status,
+                "invalid_request",
+                f"pytest-account-links: {status.value} {status.phrase}: {message or status.phrase}",
+            )
+        )
 
     def _body(self) -> bytes:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
