@@ -38,7 +38,7 @@ def test_the_whole_flow(account_links, browser):
 
     link = browser.get(f"/sellers/{account}/onboard")
     assert link.status_code == 303
-    assert link.headers["Location"].startswith(f"https://connect.stripe.com/setup/c/{account}/")
+    assert link.headers["Location"].startswith(f"https://connect.stripe.com/setup/e/{account}/")
     back = account_links.visit(link.headers["Location"], outcome="completed")
 
     account_links.deliver_events(browser, path="/webhooks")
@@ -131,5 +131,5 @@ def test_a_forged_webhook_is_refused(account_links, browser):
 def test_a_link_for_an_email_in_the_global_style(account_links, browser):
     account = new_seller(browser)
     made = browser.post(f"/sellers/{account}/email-link").json
-    assert made["url"].startswith("https://connect.stripe.com/setup/c/")
+    assert made["url"].startswith("https://connect.stripe.com/setup/e/")
     assert account_links.calls_to("v1.account_links.create").last.api_version == API_VERSION

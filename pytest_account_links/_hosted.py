@@ -12,7 +12,7 @@ events of those changes, then ``v2.core.account_link.returned``; on an
 ``account_update`` link it changes only what the test says (``changes=``).
 ``"abandoned"`` and ``"closed"`` change nothing.
 
-A v1 link (``https://connect.stripe.com/setup/c/<account>/<token>``) goes the same
+A v1 link (``https://connect.stripe.com/setup/<s|e|c>/<account>/<token>``) goes the same
 way; its account then delivers v1 events (one ``account.updated`` for the visit)
 and also gets what v1 lists due beyond the v2 requirements (an external account,
 its ``business_type``). API v1 has no ``account_link.returned``.
@@ -81,7 +81,7 @@ def visit(
             f"pytest-account-links: visit({url!r}): this is not an Account Link URL "
             "(expected https://accounts.stripe.com/r/<account>#<token>, as "
             "v2.core.account_links.create answers, or "
-            "https://connect.stripe.com/setup/c/<account>/<token>, as "
+            "https://connect.stripe.com/setup/<s|e|c>/<account>/<token>, as "
             "v1.account_links.create answers)"
         )
     with store.lock:

@@ -63,10 +63,11 @@ V1_LINK_TOKEN_LENGTH = 12
 
 
 def v1_link_url(
-    source: random.Random, account: str, base: str = "https://connect.stripe.com"
+    source: random.Random, account: str, base: str = "https://connect.stripe.com", kind: str = "c"
 ) -> str:
-    """A v1 Account Link URL: ``https://connect.stripe.com/setup/c/<account>/<token>``."""
-    return f"{base}/setup/c/{account}/{token(source, V1_LINK_TOKEN_LENGTH)}"
+    """A v1 Account Link URL: ``https://connect.stripe.com/setup/<kind>/<account>/<token>``
+    (``kind``: ``s``, ``e`` or ``c``, by the kind of account: ``_v1_view.link_kind``)."""
+    return f"{base}/setup/{kind}/{account}/{token(source, V1_LINK_TOKEN_LENGTH)}"
 
 
 class Ids:
@@ -91,5 +92,7 @@ class Ids:
     ) -> str:
         return link_url(self.random, account, livemode, base)
 
-    def v1_link_url(self, account: str, base: str = "https://connect.stripe.com") -> str:
-        return v1_link_url(self.random, account, base)
+    def v1_link_url(
+        self, account: str, base: str = "https://connect.stripe.com", kind: str = "c"
+    ) -> str:
+        return v1_link_url(self.random, account, base, kind)

@@ -65,13 +65,20 @@ ONBOARDING = {
 
 @pytest.fixture
 def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
-    """pytester, with hypothesis' pytest plugin off in the inner runs.
+    """pytester, with hypothesis' pytest plugin off in the inner runs, and the framework
+    plugins of the examples as they were before they were installed.
 
     In-process runs restore ``sys.modules`` afterwards, so that plugin re-imports
     part of hypothesis at every run's summary (about two seconds); no inner run
-    uses it.
+    uses it. pytest-django is off (it does nothing without ``DJANGO_SETTINGS_MODULE``,
+    and no inner run sets it); pytest-asyncio stays in its strict mode (only a test
+    marked ``asyncio`` runs in its loop) with its loop scope set, which it otherwise
+    warns about in every inner run.
     """
-    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:hypothesispytest")
+    monkeypatch.setenv(
+        "PYTEST_ADDOPTS",
+        "-p no:hypothesispytest -p no:django -o asyncio_default_fixture_loop_scope=function",
+    )
     return pytester
 
 

@@ -465,7 +465,7 @@ def test_the_events_of_api_requests_are_posted_in_order(
 def test_a_v1_link_opens_the_hosted_page_too(
     account_links: AccountLinksFake, account_links_server: ServedFake
 ) -> None:
-    """API v1's links (``/setup/c/<acct>/<token>``, the token in the path) point at the
+    """API v1's links (``/setup/e/<acct>/<token>`` for Express, the token in the path) point at the
     served fake as v2's do, and its page and controls work for them."""
     served = account_links_server
     account = served.client.v1.accounts.create(
@@ -486,7 +486,7 @@ def test_a_v1_link_opens_the_hosted_page_too(
             "return_url": "https://example.com/return",
         }
     )
-    assert link.url.startswith(f"{served.url}/setup/c/{account.id}/")
+    assert link.url.startswith(f"{served.url}/setup/e/{account.id}/")  # Express
 
     page = requests.get(link.url)
     assert page.status_code == 200

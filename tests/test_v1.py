@@ -33,7 +33,7 @@ KEY = "sk_test_4eC39HqLyjWDarjtT1zdp7dc"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 LINKS = "https://api.stripe.com/v1/account_links"
 ACCOUNTS = "https://api.stripe.com/v1/accounts"
-URL_SHAPE = re.compile(r"^https://connect\\.stripe\\.com/setup/c/acct_[A-Za-z0-9]+/[A-Za-z0-9]{12}$")
+URL_SHAPE = re.compile(r"^https://connect\\.stripe\\.com/setup/[sec]/acct_[A-Za-z0-9]+/[A-Za-z0-9]{12}$")
 EXPRESS = {
     "type": "express",
     "country": "US",
@@ -131,7 +131,7 @@ def test_a_link_through_every_sdk_style_and_plain_http(pytester: pytest.Pytester
 
             link = asyncio.run(create())
             check_link(answered(account_links))
-            assert link.url.startswith("https://connect.stripe.com/setup/c/acct_")
+            assert link.url.startswith("https://connect.stripe.com/setup/e/acct_")  # Express
 
         def test_global_async(account_links, global_stripe):
             link = asyncio.run(stripe.AccountLink.create_async(**onboarding("acct_1Nv0FG")))

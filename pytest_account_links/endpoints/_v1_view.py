@@ -346,6 +346,25 @@ def _type(state: dict[str, Any]) -> str:
     return str(v1_part(state).get("type") or "none")
 
 
+#: The letter of a v1 Account Link's path (``/setup/<letter>/<account>/<token>``) by the
+#: account's ``type``. Stripe documents the URL only as "The URL for the account link";
+#: its API reference's example (``/setup/c/acct_1Mt0CORHFI4mz9Rw/TqckGNUHg2mG``) and the
+#: links platforms publish show ``/setup/s/`` for Standard accounts, ``/setup/e/`` for
+#: Express and ``/setup/c/`` for Custom.
+LINK_KINDS = {"standard": "s", "express": "e", "custom": "c"}
+#: The same for an account made with ``controller`` (or API v2), by its Dashboard:
+#: ``full`` as Standard, ``express`` as Express, ``none`` as Custom (the fake's reading).
+_LINK_KINDS_BY_DASHBOARD = {"full": "s", "express": "e", "none": "c"}
+
+
+def link_kind(state: dict[str, Any]) -> str:
+    """The letter of a v1 Account Link's path for this account (:data:`LINK_KINDS`)."""
+    kind = LINK_KINDS.get(_type(state))
+    if kind is not None:
+        return kind
+    return _LINK_KINDS_BY_DASHBOARD.get(str(state.get("dashboard") or "full"), "c")
+
+
 def enabled(account: ConnectedAccount, due: list[str], caps: dict[str, str]) -> dict[str, bool]:
     """``details_submitted``, ``charges_enabled``, ``payouts_enabled`` (see the module)."""
     state = account.state

@@ -9,7 +9,9 @@ form body, the ``account_link`` object, the ``error`` envelope); the API referen
 "expires_at": 1680578033, "url":
 "https://connect.stripe.com/setup/c/acct_1Mt0CORHFI4mz9Rw/TqckGNUHg2mG"}``). Every
 real answer seen lives 300 seconds (Stripe publishes no lifetime); the URL's token
-is 12 letters and digits in every real URL.
+is 12 letters and digits in every real URL, and its path says the kind of account:
+``/setup/s/`` Standard, ``/setup/e/`` Express, ``/setup/c/`` Custom
+(``_v1_view.LINK_KINDS``).
 
 Refusals, in order: a URL that is not absolute (``url_invalid``, "Not a valid
 URL", as Stripe answers for Checkout's URLs); an account the test does not know
@@ -31,7 +33,7 @@ from urllib.parse import urlsplit
 from pytest_account_links._links import Link
 from pytest_account_links.endpoints import _v1_accounts as accounts
 from pytest_account_links.endpoints._endpoint import Endpoint
-from pytest_account_links.endpoints._v1_view import lookup
+from pytest_account_links.endpoints._v1_view import link_kind, lookup
 from pytest_account_links.generations.v1 import V1
 
 if TYPE_CHECKING:
@@ -85,7 +87,9 @@ def _respond(x: Exchange) -> Answer:
             "object": "account_link",
             "created": V1.timestamp(created),
             "expires_at": V1.timestamp(created + LIFETIME),
-            "url": x.store.ids.v1_link_url(x.found.id, x.store.connect_base),
+            "url": x.store.ids.v1_link_url(
+                x.found.id, x.store.connect_base, link_kind(x.found.state)
+            ),
         }
     )
 

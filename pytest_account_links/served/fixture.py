@@ -43,7 +43,7 @@ class ServedFake:
         store = driver.store
         with store.lock:
             store.hosted_base = server.url
-            store.connect_base = server.url  # API v1's links (/setup/c/<acct>/<token>)
+            store.connect_base = server.url  # API v1's links (/setup/<s|e|c>/<acct>/<token>)
         return cls(server, server.attach(Serving(driver)), api_key)
 
     def _detach(self) -> list[str]:

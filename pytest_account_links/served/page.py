@@ -78,8 +78,8 @@ def account_view(store: Store, account_id: str) -> AccountView:
 
 
 def reply(serving: Serving | None, account: str) -> Reply:
-    """The page for ``/r/<account>`` (API v2's links) or ``/setup/c/<account>/<token>``
-    (API v1's: ``account`` is then the path after ``/setup/c/``)."""
+    """The page for ``/r/<account>`` (API v2's links) or ``/setup/<s|e|c>/<account>/<token>``
+    (API v1's: ``account`` is then the path after ``/setup/<letter>/``)."""
     account = unquote(account)
     if account.count("/") == 1:  # a v1 link: <account>/<token>
         account = account.split("/", 1)[0]
@@ -129,7 +129,7 @@ _SCRIPT = """
                account_update: "Updating the account (account_update)"};
   var gone = {expired: "This link has expired.", used: "This link was used already.",
               unknown: "This link is not known."};
-  // API v2 links carry the token in the fragment; v1 links (/setup/c/<acct>/<token>)
+  // API v2 links carry the token in the fragment; v1 links (/setup/<s|e|c>/<acct>/<token>)
   // in the path.
   var v1 = location.pathname.match(new RegExp("^/setup/[a-z]/[^/]+/([A-Za-z0-9]+)$"));
   var token = decodeURIComponent(location.hash.slice(1)) || (v1 ? v1[1] : "");

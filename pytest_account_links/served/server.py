@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import re
 import select
 import socket
 import struct
@@ -58,6 +59,8 @@ CONTROL = "/_account_links/"
 MAX_BODY = 10 * 1024 * 1024
 #: The only address the server listens on.
 HOST = "127.0.0.1"
+#: The start of an API v1 link's path: ``/setup/<s|e|c>/`` (then ``<account>/<token>``).
+_V1_LINK_PATH = re.compile(r"^/setup/[a-z]/")
 #: The HTTP methods Stripe's API takes ("GET", "POST" and "DELETE", its reference says), and
 #: HEAD; any other (PUT, TRACE, PROPFIND, ...) answers as Stripe answers an unknown route.
 API_METHODS = frozenset({"GET", "POST", "DELETE", "HEAD"})
@@ -287,10 +290,11 @@ class FakeServer:
             from pytest_account_links.served import control
 
             return control.answer(self, serving, method, target, headers, body)
-        if path.startswith(("/r/", "/setup/c/")) and method in ("GET", "HEAD"):
+        v1_link = _V1_LINK_PATH.match(path)
+        if (path.startswith("/r/") or v1_link) and method in ("GET", "HEAD"):
             from pytest_account_links.served import page
 
-            return page.reply(serving, path.removeprefix("/r/").removeprefix("/setup/c/"))
+            return page.reply(serving, path[v1_link.end() :] if v1_link else path[3:])
         if path.startswith(("/v1/", "/v2/")):
             if method not in API_METHODS:
                 return unrecognized(method, path)
