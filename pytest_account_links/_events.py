@@ -258,11 +258,24 @@ def deliver(
     return delivered
 
 
+def _family(to: Any) -> str:
+    """Whose test client ``to`` is, by the classes it derives from (a suite's own
+    subclass of Starlette's ``TestClient`` is still Starlette's): ``"django"``, ``"httpx"``
+    (httpx, Starlette, FastAPI) or ``""``."""
+    for cls in type(to).__mro__:
+        module = cls.__module__
+        if module.startswith("django."):
+            return "django"
+        if module.startswith(("httpx", "starlette.", "fastapi.")):
+            return "httpx"
+    return ""
+
+
 def _post(post: Any, to: Any, path: str, event: DeliveredEvent) -> Any:
     """One event to a test client, in the way its ``post`` takes a raw body."""
     headers = dict(event.headers)
-    module = type(to).__module__
-    if module.startswith("django."):
+    family = _family(to)
+    if family == "django":
         # Django's client takes the content type apart, and extra headers as ``headers``.
         return post(
             path,
@@ -270,9 +283,61 @@ def _post(post: Any, to: Any, path: str, event: DeliveredEvent) -> Any:
             content_type=headers.pop("Content-Type"),
             headers=headers,
         )
-    if module.startswith(("httpx", "starlette.", "fastapi.")):
+    if family == "httpx":
+        # httpx deprecates raw bytes as data= ("Use 'content=<...>'"): content= it is.
         return post(path, content=event.payload.encode(), headers=headers)
     return post(path, data=event.payload.encode(), headers=headers)
+
+
+async def deliver_async(
+    events: Iterable[DeliveredEvent],
+    to: Any,
+    path: str,
+    delivered_one: Callable[[], None] | None = None,
+) -> list[tuple[DeliveredEvent, Any]]:
+    """:func:`deliver`, awaiting each answer: ``to`` is an ``httpx.AsyncClient`` (with
+    ``ASGITransport`` for an ASGI app, or a ``base_url``), any client whose ``post`` is
+    a coroutine, or a callable ``to(payload, headers)`` returning an awaitable."""
+    __tracebackhide__ = True
+    import inspect
+
+    post = getattr(to, "post", None)
+    if post is None and not callable(to):
+        raise TypeError(
+            "pytest-account-links: deliver_events_async(): `to` must be an async client with "
+            "a post() method (httpx.AsyncClient) or a callable(payload, headers) returning "
+            f"an awaitable, got {type(to).__name__}"
+        )
+    delivered = []
+    for event in events:
+        if post is not None:
+            answer = post(path, content=event.payload.encode(), headers=dict(event.headers))
+        else:
+            answer = to(event.payload, dict(event.headers))
+        if inspect.isawaitable(answer):
+            answer = await answer
+        status = _status(answer)
+        if status is not None and status >= 400:
+            raise WebhookDeliveryError(
+                f"pytest-account-links: the webhook handler answered {status} to {event.type} "
+                f"({event.id}); Stripe would retry it"
+            )
+        delivered.append((event, answer))
+        if delivered_one is not None:
+            delivered_one()
+    return delivered
+
+
+def awaits(to: Any) -> bool:
+    """Whether ``to`` (a client, or a callable) answers with an awaitable: an async client,
+    which :func:`deliver` cannot wait for."""
+    import inspect
+
+    post = getattr(to, "post", None)
+    target = post if post is not None else to
+    # An async function, an async method, or an object whose __call__ is one.
+    call = vars(type(target)).get("__call__")
+    return inspect.iscoroutinefunction(target) or inspect.iscoroutinefunction(call)
 
 
 def _status(answer: Any) -> int | None:

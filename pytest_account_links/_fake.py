@@ -390,8 +390,32 @@ class AccountLinksFake:
         call hands them over again.
         """
         __tracebackhide__ = True
-        from pytest_account_links._events import deliver
+        from pytest_account_links._events import awaits, deliver
 
+        if awaits(to):
+            raise TypeError(
+                f"pytest-account-links: deliver_events(): {type(to).__name__} answers with "
+                "awaitables; from an async test, await account_links.deliver_events_async(...)"
+            )
+        pending, delivered_one = self._pending(again)
+        return deliver(pending, to, path, delivered_one)
+
+    async def deliver_events_async(
+        self, to: Any, *, path: str = "/webhooks", again: bool = False
+    ) -> list[tuple[DeliveredEvent, Any]]:
+        """:meth:`deliver_events` from an async test: ``to`` is an ``httpx.AsyncClient``
+        (``transport=httpx.ASGITransport(app)`` for a FastAPI or Starlette app), any client
+        whose ``post`` is a coroutine, or a callable ``to(payload, headers)`` that returns
+        an awaitable (a plain one works too). Each answer is awaited before the next event
+        is sent, so they arrive in order."""
+        __tracebackhide__ = True
+        from pytest_account_links._events import deliver_async
+
+        pending, delivered_one = self._pending(again)
+        return await deliver_async(pending, to, path, delivered_one)
+
+    def _pending(self, again: bool) -> tuple[list[DeliveredEvent], Callable[[], None]]:
+        """The events to hand over now, and what marks each one delivered."""
         store = self._store
         with store.lock:
             start = 0 if again else store.delivered
@@ -403,7 +427,7 @@ class AccountLinksFake:
                 reached[0] += 1
                 store.delivered = max(store.delivered, reached[0])
 
-        return deliver(pending, to, path, delivered_one)
+        return pending, delivered_one
 
 
 def _checked_changes(changes: Any, *, v1: bool = False) -> dict[str, Any]:

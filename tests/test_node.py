@@ -17,16 +17,15 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
-import socket
 import subprocess
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests
+
+from tests.standalone import free_port, serving
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -54,47 +53,13 @@ def node() -> str:
     return found
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def standalone() -> Iterator[tuple[str, int]]:
     """The standalone server, posting its events to a port the Node script will listen
-    on; its URL and that port. Killed on teardown, whatever happened."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "pytest_account_links",
-            "serve",
-            "--seed",
-            "7",
-            "--webhook-url",
-            f"http://127.0.0.1:{port}/webhooks",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        first = process.stdout.readline()
-        found = re.fullmatch(r"pytest-account-links: serving the fake on (http://\S+)\n", first)
-        assert found is not None, first
-        yield found[1], port
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:  # pragma: no cover - it stops on SIGTERM
-            process.kill()
-            process.wait()
-        if process.stdout is not None:
-            process.stdout.close()
+    on; its URL and that port. Stopped on teardown, whatever happened."""
+    port = free_port()
+    with serving("--seed", "7", "--webhook-url", f"http://127.0.0.1:{port}/webhooks") as url:
+        yield url, port
 
 
 def test_the_onboarding_flow_in_node(node: str, standalone: tuple[str, int]) -> None:

@@ -300,16 +300,7 @@ def _prune(value: Any, schema: dict[str, Any]) -> Any:
     if kind == "object":
         if not isinstance(value, dict):
             return _DROP
-        properties = schema.get("properties")
-        if properties is None:  # a map (metadata) or a free object (event data)
-            return copy.deepcopy(value)
-        pruned = {}
-        for name, item in value.items():
-            if name in properties and item is not None:
-                kept = _prune(item, properties[name])
-                if kept is not _DROP:
-                    pruned[name] = kept
-        return pruned
+        return _prune_object(value, schema)
     if kind == "array":
         if not isinstance(value, list):
             return _DROP
@@ -318,6 +309,24 @@ def _prune(value: Any, schema: dict[str, Any]) -> Any:
     if kind == "string" and not isinstance(value, str):
         return _DROP
     return value
+
+
+def _prune_object(value: dict[str, Any], schema: dict[str, Any]) -> Any:
+    """An object cut to the schema's properties; dropped when none of what the spec's
+    object must have is left (a capability asked for with ``requested: false`` has no
+    status: it is not answered at all)."""
+    properties = schema.get("properties")
+    if properties is None:  # a map (metadata) or a free object (event data)
+        return copy.deepcopy(value)
+    pruned = {}
+    for name, item in value.items():
+        if name in properties and item is not None:
+            kept = _prune(item, properties[name])
+            if kept is not _DROP:
+                pruned[name] = kept
+    if not pruned and schema.get("required"):
+        return _DROP
+    return pruned
 
 
 _DROP = object()
