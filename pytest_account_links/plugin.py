@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_account_links import _interception
-from pytest_account_links._guard import Guard, Unguarded
-from pytest_account_links._markers import BY_NAME as MARKERS
-from pytest_account_links._markers import LIVE_MARKER, OURS, SETTINGS_MARKER
-from pytest_account_links._markers import MARKERS as MARKER_TABLE
-from pytest_account_links._masking import mask_logging, mask_report
-from pytest_account_links._settings import OPTIONS, PER_TEST, Settings
+from pytest_account_links.core.settings import OPTIONS, PER_TEST, Settings
+from pytest_account_links.harness.markers import BY_NAME as MARKERS
+from pytest_account_links.harness.markers import LIVE_MARKER, OURS, SETTINGS_MARKER
+from pytest_account_links.harness.markers import MARKERS as MARKER_TABLE
+from pytest_account_links.harness.masking import mask_logging, mask_report
+from pytest_account_links.transports import interception as _interception
+from pytest_account_links.transports.session_guard import Guard, Unguarded
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -27,9 +27,9 @@ if TYPE_CHECKING:
     import stripe
     from faker import Faker
 
-    from pytest_account_links._calls import Call
-    from pytest_account_links._fake import AccountLinksFake, FakeFactory
-    from pytest_account_links._store import Store
+    from pytest_account_links.core.calls import Call
+    from pytest_account_links.domain.store import Store
+    from pytest_account_links.harness.fake import AccountLinksFake, FakeFactory
     from pytest_account_links.served.fixture import ServedFake
     from pytest_account_links.served.server import FakeServer
 
@@ -85,7 +85,7 @@ class _PluginState:
 
     def fakes(self) -> FakeFactory:
         if self.factory is None:
-            from pytest_account_links._fake import FakeFactory
+            from pytest_account_links.harness.fake import FakeFactory
 
             self.factory = FakeFactory()
         return self.factory
@@ -224,7 +224,7 @@ def pytest_account_links_response(
 def pytest_account_links_account(
     account_id: str, faker: Faker, fake: AccountLinksFake
 ) -> dict[str, Any]:
-    from pytest_account_links._accounts import fabricated_details
+    from pytest_account_links.domain.accounts import fabricated_details
 
     return fabricated_details(faker)
 
@@ -314,7 +314,7 @@ def _apply_markers(store: Store, node: pytest.Item) -> None:
     for mark in node.iter_markers():
         name = mark.name
         if name in MARKERS:
-            from pytest_account_links._marker_options import MarkerError, parse
+            from pytest_account_links.harness.marker_options import MarkerError, parse
 
             try:
                 options = parse(name, mark.args, mark.kwargs, shown=f"@pytest.mark.{name}")
@@ -323,7 +323,7 @@ def _apply_markers(store: Store, node: pytest.Item) -> None:
                 continue
             options.apply(store, f"@{name}")
         elif name.startswith("stripe_") and problem is None and not _registered(node, name):
-            from pytest_account_links._hints import did_you_mean
+            from pytest_account_links.core.hints import did_you_mean
 
             hint = did_you_mean(name, OURS, shown="@pytest.mark.{}")
             if hint:
@@ -369,8 +369,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture
 def account_links(request: pytest.FixtureRequest) -> Iterator[AccountLinksFake]:
     """Fake Stripe's Connect onboarding endpoints offline; refuse every other Stripe URL."""
-    from pytest_account_links._driver import Driver
-    from pytest_account_links._fake import AccountLinksFake
+    from pytest_account_links.harness.fake import AccountLinksFake
+    from pytest_account_links.transports.driver import Driver
 
     item = request.node
     if item.get_closest_marker(LIVE_MARKER[0]) is not None:
@@ -521,11 +521,11 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 def _report_the_fake(report: pytest.TestReport, running: _Running, state: _PluginState) -> None:
     if report.failed or report.outcome == "rerun":  # type: ignore[comparison-overlap]
-        from pytest_account_links._report import render_safely
+        from pytest_account_links.harness.report import render_safely
 
         report.sections.append(render_safely(running.store))
     if report.when == "teardown":
-        from pytest_account_links._report import totals
+        from pytest_account_links.harness.report import totals
 
         report.account_links_totals = totals(running.store)  # type: ignore[attr-defined]
         state.running = None

@@ -15,10 +15,10 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pytest_account_links.endpoints._v1_accounts import model, previous
-from pytest_account_links.endpoints._v1_view import currently_due, v1_names
-from pytest_account_links.generations import InvalidBody
-from pytest_account_links.generations.v1 import V1
+from pytest_account_links.api.endpoints._v1_accounts import model, previous
+from pytest_account_links.api.generations import InvalidBody
+from pytest_account_links.api.generations.v1 import V1
+from pytest_account_links.domain.v1_view import currently_due, v1_names
 from tests.openapi import check_account, check_account_v1, check_event_v1, check_v1
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _version() -> Any:
-    from pytest_account_links._versions import LATEST_VERSION, parse_version
+    from pytest_account_links.core.versions import LATEST_VERSION, parse_version
 
     return parse_version(LATEST_VERSION)
 
@@ -146,7 +146,7 @@ def test_regenerating_the_v1_schemas_changes_nothing() -> None:
     assert spec.loader is not None
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
-    shipped = ROOT / "pytest_account_links" / "endpoints" / "schemas_v1.json"
+    shipped = ROOT / "pytest_account_links" / "api" / "endpoints" / "schemas_v1.json"
     assert shipped.read_text() == script.render()
     link = json.loads(shipped.read_text())["endpoints"]["v1.account_links.create"]["body"]
     assert link["required"] == ["account", "type", "refresh_url", "return_url"]

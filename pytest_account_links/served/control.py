@@ -29,14 +29,14 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from pytest_account_links.generations.v2 import rfc3339
+from pytest_account_links.api.generations.v2 import rfc3339
 from pytest_account_links.served.server import CONTROL, Reply, path_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from pytest_account_links._calls import Call
-    from pytest_account_links._store import Store
+    from pytest_account_links.core.calls import Call
+    from pytest_account_links.domain.store import Store
     from pytest_account_links.served.server import FakeServer, Serving
 
     Handler = Callable[[FakeServer, Serving, str, dict[str, str], bytes], Reply]
@@ -141,7 +141,7 @@ def _injector(method: str) -> Handler:
                 f"pytest-account-links: POST {CONTROL}{method} takes a JSON object of "
                 f"account_links.{method}()'s arguments, got {body[:200]!r}",
             )
-        from pytest_account_links._fake import AccountLinksFake
+        from pytest_account_links.harness.fake import AccountLinksFake
 
         fake = AccountLinksFake(serving.store, serving.driver)
         try:
@@ -205,7 +205,7 @@ def _fields(headers: dict[str, str], body: bytes) -> dict[str, str]:
 
 def _visit(server: FakeServer, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
     """What one of the page's controls does: ``visit()``, the events posted, the redirect."""
-    from pytest_account_links._hosted import visit
+    from pytest_account_links.domain.visit import visit
 
     fields = _fields(headers, body)
     outcome = fields.get("outcome", "completed")

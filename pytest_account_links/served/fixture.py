@@ -12,9 +12,9 @@ if TYPE_CHECKING:
     import stripe
     from stripe._base_address import BaseAddresses
 
-    from pytest_account_links._driver import Driver
     from pytest_account_links.served.server import FakeServer
     from pytest_account_links.served.webhooks import Delivery
+    from pytest_account_links.transports.driver import Driver
 
 
 @final

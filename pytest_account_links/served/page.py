@@ -28,7 +28,7 @@ from urllib.parse import unquote
 from pytest_account_links.served.server import Reply
 
 if TYPE_CHECKING:
-    from pytest_account_links._store import Store
+    from pytest_account_links.domain.store import Store
     from pytest_account_links.served.server import Serving
 
 #: Each control of the page: the outcome it submits, its label, its ``data-testid``.

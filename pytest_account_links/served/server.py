@@ -37,16 +37,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from pytest_account_links._secrets import redact, redact_bytes
-from pytest_account_links._wire import TransportFault, WireRequest, header_text
-from pytest_account_links.errors import UnfakedRequestError
+from pytest_account_links.core.errors import UnfakedRequestError
+from pytest_account_links.core.secrets import redact, redact_bytes
+from pytest_account_links.core.wire import TransportFault, WireRequest, header_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from pytest_account_links._driver import Driver
-    from pytest_account_links._events import DeliveredEvent
-    from pytest_account_links._store import Store
+    from pytest_account_links.domain.events import DeliveredEvent
+    from pytest_account_links.domain.store import Store
+    from pytest_account_links.transports.driver import Driver
 
 _log = logging.getLogger("pytest_account_links.served")
 
