@@ -506,7 +506,8 @@ class _Served:
 
     def __init__(self, name: str) -> None:
         from pytest_account_links.harness.fake import FakeFactory
-        from pytest_account_links.served.server import FakeServer, Serving
+        from pytest_account_links.served.server import FakeServer
+        from pytest_account_links.served.serving import Serving
         from pytest_account_links.transports.driver import Driver
 
         store = FakeFactory().store_for(f"bench::served::{name}")

@@ -523,7 +523,8 @@ def test_a_webhook_endpoint_that_fails_is_reported_not_raised(
 
 def test_the_server_stops_every_connection_and_thread() -> None:
     from pytest_account_links.harness.fake import AccountLinksFake
-    from pytest_account_links.served.server import FakeServer, Serving
+    from pytest_account_links.served.server import FakeServer
+    from pytest_account_links.served.serving import Serving
     from pytest_account_links.transports.driver import Driver
 
     before = set(threading.enumerate())
@@ -581,7 +582,8 @@ def test_the_server_stops_every_connection_and_thread() -> None:
 
 def test_a_stall_ends_when_the_test_does() -> None:
     from pytest_account_links.harness.fake import AccountLinksFake
-    from pytest_account_links.served.server import FakeServer, Serving
+    from pytest_account_links.served.server import FakeServer
+    from pytest_account_links.served.serving import Serving
     from pytest_account_links.transports.driver import Driver
 
     store = FakeFactory().store_for("tests::stall")

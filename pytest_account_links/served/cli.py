@@ -116,7 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def serve(settings: Settings, port: int = 0, webhook_url: str | None = None) -> int:
     """Serve one fake until SIGINT or SIGTERM; the exit status."""
     from pytest_account_links.harness.fake import FakeFactory
-    from pytest_account_links.served.server import FakeServer, Serving
+    from pytest_account_links.served.server import FakeServer
+    from pytest_account_links.served.serving import Serving
     from pytest_account_links.transports.driver import Driver
 
     factory = FakeFactory()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, final
 
-from pytest_account_links.served.server import Serving
+from pytest_account_links.served.serving import Serving
 from pytest_account_links.served.webhooks import check_url
 
 if TYPE_CHECKING:
