@@ -9,6 +9,12 @@ import threading
 from datetime import datetime, timedelta, timezone
 
 
+def rfc3339(moment: datetime) -> str:
+    """``2025-03-27T17:15:18.000Z``: UTC, milliseconds, as Stripe writes v2 timestamps."""
+    utc = moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+    return utc.removesuffix("+00:00") + "Z"
+
+
 def _utcnow() -> datetime:
     return datetime.now(timezone.utc)
 

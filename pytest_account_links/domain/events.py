@@ -33,7 +33,7 @@ import json
 import time
 from typing import TYPE_CHECKING, Any
 
-from pytest_account_links.api.generations.v2 import rfc3339
+from pytest_account_links.core.clock import rfc3339
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable

@@ -244,7 +244,7 @@ def collect(state: dict[str, Any], required: Impacts, faker: Faker, now: datetim
     ``faker`` is seeded for the account and speaks its country's locale, so a
     German account gets a German name and address.
     """
-    from pytest_account_links.api.generations.v2 import rfc3339
+    from pytest_account_links.core.clock import rfc3339
 
     identity = state.setdefault("identity", {})
     if not identity.get("entity_type"):

@@ -16,8 +16,9 @@ import contextlib
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from pytest_account_links.api.endpoint import Endpoint
-from pytest_account_links.api.generations.v2 import V2, rfc3339
+from pytest_account_links.api.generations.v2 import V2
+from pytest_account_links.api.pipeline import Endpoint
+from pytest_account_links.core.clock import rfc3339
 from pytest_account_links.core.versions import CONFIGURATIONS_REMOVED_IN
 from pytest_account_links.domain.links import Link
 

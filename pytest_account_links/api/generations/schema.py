@@ -200,7 +200,7 @@ def _date_time(value: str) -> bool:
 
 def _normal_time(value: str) -> str:
     """An RFC 3339 time as Stripe writes v2 times: UTC, milliseconds, ``Z``."""
-    from pytest_account_links.api.generations.v2 import rfc3339
+    from pytest_account_links.core.clock import rfc3339
 
     moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
     if moment.tzinfo is None:  # pragma: no cover - the pattern requires an offset

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from pytest_account_links.api.generations import Body, InvalidBody, nested_keys, put
+from pytest_account_links.core.clock import rfc3339
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from datetime import datetime
 
     from pydantic_core import ErrorDetails
 
@@ -46,12 +47,6 @@ _MOST = 10
 
 def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
-
-
-def rfc3339(moment: datetime) -> str:
-    """``2025-03-27T17:15:18.000Z``: UTC, milliseconds, as Stripe writes v2 timestamps."""
-    utc = moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
-    return utc.removesuffix("+00:00") + "Z"
 
 
 class V2Generation:
