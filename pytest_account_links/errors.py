@@ -18,7 +18,7 @@ __all__ = ["CATALOGUE", "ErrorSpec", "UnfakedRequestError", "catalogue_table"]
 
 def catalogue_table() -> str:
     """The catalogue as the Markdown table of the docs' error catalogue page."""
-    from pytest_account_links.core.errors import catalogue_table as table
+    from pytest_account_links.api.registry import catalogue_table as table
 
     return table()
 

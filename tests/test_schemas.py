@@ -37,7 +37,7 @@ def test_regenerating_the_schemas_changes_nothing() -> None:
 def test_a_field_called_description_is_kept() -> None:
     """Prose is stripped from the schemas, but not a field that happens to be named like it
     (``requirements.entries[].description``)."""
-    from pytest_account_links.api.endpoints._v2_accounts import schemas
+    from pytest_account_links.domain.account_state import schemas
 
     account = schemas()["objects"]["v2.core.account"]
     entries = account["properties"]["requirements"]["properties"]["entries"]["items"]

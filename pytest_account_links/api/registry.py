@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from pytest_account_links.api.endpoint import Endpoint
 from pytest_account_links.api.endpoints import (
     v1_account_links_create,
     v1_accounts_create,
@@ -27,8 +26,10 @@ from pytest_account_links.api.endpoints import (
     v2_core_events_list,
     v2_core_events_retrieve,
 )
+from pytest_account_links.api.pipeline import Endpoint
+from pytest_account_links.core.errors import CATALOGUE
 
-__all__ = ["BY_NAME", "REGISTRY", "Endpoint", "route"]
+__all__ = ["BY_NAME", "REGISTRY", "Endpoint", "catalogue_table", "route", "served"]
 
 #: Every faked endpoint.
 REGISTRY: tuple[Endpoint, ...] = (
@@ -87,3 +88,24 @@ def route(method: str, url: str) -> tuple[Endpoint, dict[str, str]] | None:
             if found is not None:
                 return candidate, found.groupdict()
     return None
+
+
+def catalogue_table() -> str:
+    """The catalogue as the Markdown table of the docs' error catalogue page."""
+    rows = [
+        "| code | status | type | the SDK raises | documented by Stripe for | source |",
+        "|---|---|---|---|---|---|",
+    ]
+    for code, spec in CATALOGUE.items():
+        kind = f"`{spec.type}`" if spec.type else ""
+        where = ", ".join(f"`{e.name}`" for e in REGISTRY if code in e.errors) or "-"
+        rows.append(
+            f"| `{code}` | {spec.status} | {kind} | `stripe.{spec.sdk_exception}` | {where} | "
+            f"{spec.source} |"
+        )
+    return "\n".join(rows)
+
+
+def served() -> list[str]:
+    """Each faked endpoint's route (``POST /v2/core/account_links``), for a refusal's message."""
+    return [endpoint.route for endpoint in REGISTRY]

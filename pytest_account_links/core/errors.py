@@ -6,7 +6,7 @@ fake has it from: Stripe's OpenAPI spec or docs (named), or, where Stripe's
 sources show no code, the fake's choice (the status, type and so the SDK's
 exception are Stripe's; the code is the fake's: do not pin it in assertions).
 Which endpoints document which codes is each endpoint's own declaration
-(:mod:`.endpoints`); :func:`catalogue_table` writes the docs page from both.
+(:mod:`..api.registry`, whose ``catalogue_table`` writes the docs page from both).
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
-__all__ = ["CATALOGUE", "ErrorSpec", "UnfakedRequestError", "catalogue_table"]
+__all__ = ["CATALOGUE", "ErrorSpec", "UnfakedRequestError"]
 
 #: Where the fake has a code from, when the code is its own choice.
 FAKES_CHOICE = "the fake's choice"
@@ -423,24 +423,6 @@ def _default(code: str, name: str, schema: dict[str, Any], description: str) -> 
 CATALOGUE: Mapping[str, ErrorSpec] = {spec.code: spec for spec in (*_WRITTEN, *_spec_errors())}
 
 
-def catalogue_table() -> str:
-    """The catalogue as the Markdown table of the docs' error catalogue page."""
-    from pytest_account_links.api.registry import REGISTRY
-
-    rows = [
-        "| code | status | type | the SDK raises | documented by Stripe for | source |",
-        "|---|---|---|---|---|---|",
-    ]
-    for code, spec in CATALOGUE.items():
-        kind = f"`{spec.type}`" if spec.type else ""
-        where = ", ".join(f"`{e.name}`" for e in REGISTRY if code in e.errors) or "-"
-        rows.append(
-            f"| `{code}` | {spec.status} | {kind} | `stripe.{spec.sdk_exception}` | {where} | "
-            f"{spec.source} |"
-        )
-    return "\n".join(rows)
-
-
 class UnfakedRequestError(Exception):
     """A request that must not leave the process was stopped.
 
@@ -450,7 +432,15 @@ class UnfakedRequestError(Exception):
     hide it. ``url`` is the request's URL with any key in it masked.
     """
 
-    def __init__(self, method: str, url: str, *, stripe: bool = True, why: str = "") -> None:
+    def __init__(
+        self,
+        method: str,
+        url: str,
+        *,
+        stripe: bool = True,
+        why: str = "",
+        served: Sequence[str] = (),
+    ) -> None:
         from pytest_account_links.core.secrets import redact
 
         self.method = method
@@ -460,7 +450,7 @@ class UnfakedRequestError(Exception):
         elif stripe:
             message = (
                 f"pytest-account-links: {method} {self.url} is not faked; the fake serves "
-                f"{_served()}. Nothing was sent to Stripe."
+                f"{', '.join(served)}. Nothing was sent to Stripe."
             )
         else:
             message = (
@@ -468,9 +458,3 @@ class UnfakedRequestError(Exception):
                 "are not Stripe's are refused while other_hosts is 'block'. Nothing was sent."
             )
         super().__init__(message)
-
-
-def _served() -> str:
-    from pytest_account_links.api.registry import REGISTRY
-
-    return ", ".join(endpoint.route for endpoint in REGISTRY)

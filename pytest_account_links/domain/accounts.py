@@ -223,8 +223,8 @@ def _check_capability(
     configuration: str, name: str, status: str, code: str | None, resolution: str
 ) -> None:
     """``ValueError`` naming what ``set_capability()`` cannot set, from the spec's schema."""
-    from pytest_account_links.api.endpoints._v2_accounts import capability_schema
     from pytest_account_links.core.hints import did_you_mean
+    from pytest_account_links.domain.account_state import capability_schema
 
     def refuse(what: str, value: object, allowed: list[str]) -> None:
         raise ValueError(
@@ -327,6 +327,10 @@ class Accounts:
         self.v2_enabled = True
         #: True once a ``stripe_accounts`` marker set :attr:`v2_enabled` (the closest wins).
         self.v2_marked = False
+        #: Validates what :meth:`add` is given as the ``stripe_accounts`` marker validates
+        #: an account (``parse(marker, args, kwargs, shown=...)``): handed in by the
+        #: harness, which holds the markers' options.
+        self.parse_options: Callable[..., Any] | None = None
 
     def add(
         self,
@@ -338,9 +342,9 @@ class Accounts:
         country: str | None = None,
     ) -> ConnectedAccount:
         """Declare an account (a fabricated ID when none is given) and return it."""
-        from pytest_account_links.harness.marker_options import parse
-
-        options = parse(
+        if self.parse_options is None:
+            raise RuntimeError("pytest-account-links: accounts.add() is the fake's: no options")
+        options = self.parse_options(
             "stripe_accounts",
             (),
             {
@@ -422,7 +426,7 @@ class Accounts:
     ) -> dict[str, Any]:
         """The ``v2.core.account`` of an account the test declared or the fake met: made
         when first read (``created`` is then), its details fabricated for its ID alone."""
-        from pytest_account_links.api.endpoints._v2_accounts import new_state
+        from pytest_account_links.domain.account_state import new_state
 
         details = {**self._details_of(account.id), **given}
         state = new_state(

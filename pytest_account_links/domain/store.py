@@ -168,7 +168,7 @@ class Store:
         changed, self._changed_v1 = self._changed_v1, None
         try:
             if changed:  # announced while the request is still the cause
-                from pytest_account_links.api.endpoints import _v1_accounts
+                from pytest_account_links.domain import v1_state as _v1_accounts
 
                 for account in changed.values():
                     _v1_accounts.announce(self, account)
@@ -211,7 +211,7 @@ class Store:
     def _account_changed(
         self, type: str, account: ConnectedAccount, data: dict[str, Any] | None
     ) -> None:
-        from pytest_account_links.api.endpoints import _v1_accounts
+        from pytest_account_links.domain import v1_state as _v1_accounts
 
         if _v1_accounts.speaks_v1(account.state):  # a v1 request named it: v1 events
             if self._changed_v1 is not None:
@@ -221,13 +221,14 @@ class Store:
             return
         self.emit(type, account.id, livemode=bool(account.state.get("livemode")), data=data)
 
-    def take_override(self, endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
-        """``body`` through the oldest override for ``endpoint``, which is used up by it."""
-        from pytest_account_links.api.registry import BY_NAME
-
+    def take_override(
+        self, endpoint: str, body: dict[str, Any], timestamp: Callable[[datetime], Any]
+    ) -> dict[str, Any]:
+        """``body`` through the oldest override for ``endpoint``, which is used up by it
+        (``timestamp``: how the endpoint's generation writes a time)."""
         for override in self.overrides:
             if override.endpoints is None or endpoint in override.endpoints:
-                body = override.apply(body, BY_NAME[endpoint].generation.timestamp)
+                body = override.apply(body, timestamp)
                 if override.times is not None:
                     override.times -= 1
                     if override.times == 0:

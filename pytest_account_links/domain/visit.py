@@ -110,7 +110,7 @@ def visit(
 
 
 def _complete(store: Store, link: Link, changes: dict[str, Any] | None) -> None:
-    from pytest_account_links.api.endpoints import _v1_accounts
+    from pytest_account_links.domain import v1_state as _v1_accounts
 
     account = store.accounts.met(link.account, link.configurations or None, livemode=link.livemode)
     if link.generation == "v1":
@@ -135,14 +135,14 @@ def _filled(
     store: Store, account: ConnectedAccount, link: Link, changes: dict[str, Any] | None
 ) -> None:
     """What the account holder filled in, and the events of the changes."""
-    from pytest_account_links.api.endpoints._v1_accounts import add_external_account, write
-    from pytest_account_links.api.endpoints._v2_accounts import (
+    from pytest_account_links.domain import onboarding as _onboarding
+    from pytest_account_links.domain.account_state import (
         announce,
         changed_sections,
         merge,
         sections,
     )
-    from pytest_account_links.domain import onboarding as _onboarding
+    from pytest_account_links.domain.v1_state import add_external_account, write
     from pytest_account_links.domain.v1_view import v1_only_due
 
     account.completed.append(link.use_case)

@@ -418,7 +418,7 @@ def _checked_changes(changes: Any, *, v1: bool = False) -> dict[str, Any]:
 
     generation = V1 if v1 else V2
     schema = (
-        _v1_accounts.model("v1.accounts.update")(parse_version(LATEST_VERSION))
+        _v1_accounts.model("v1.accounts.update", "POST")(parse_version(LATEST_VERSION))
         if v1
         else body_schema("v2.core.accounts.update")
     )
@@ -528,13 +528,15 @@ class FakeFactory:
     ) -> Store:
         """A new, clean store for the test ``nodeid``."""
         settings = settings or Settings()
-        return Store(
+        store = Store(
             seed=derive_seed(settings.seed, nodeid, "fake"),
             faker=self.fake_faker,
             account_faker=self._account_faker,
             settings=settings,
             extensions=extensions,
         )
+        store.accounts.parse_options = _parse_options
+        return store
 
     def fake_for(
         self,
@@ -557,3 +559,10 @@ class FakeFactory:
         self._user_faker.seed_instance(derive_seed(base_seed, nodeid, "stripe_faker"))
         self._user_faker.unique.clear()
         return self._user_faker
+
+
+def _parse_options(*args: Any, **kwargs: Any) -> Any:
+    """The markers' ``parse`` (imported when first used: it brings pydantic)."""
+    from pytest_account_links.harness.marker_options import parse
+
+    return parse(*args, **kwargs)

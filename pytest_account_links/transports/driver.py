@@ -13,7 +13,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from pytest_account_links.api.pipeline import run
-from pytest_account_links.api.registry import route
+from pytest_account_links.api.registry import route, served
 from pytest_account_links.core.errors import UnfakedRequestError
 from pytest_account_links.core.wire import TransportFault, is_stripe_host, url_host
 from pytest_account_links.transports import interception as _interception
@@ -65,7 +65,9 @@ class Driver:
             not self._block_other_hosts or url.startswith(self.store.hosted_base + "/")
         ):
             return  # (the served fake's own URL is never another host: it is the fake)
-        refused = UnfakedRequestError(method, url, stripe=stripe, why=_why(method, url, library))
+        refused = UnfakedRequestError(
+            method, url, stripe=stripe, why=_why(method, url, library), served=served()
+        )
         with self.store.lock:
             self.store.unfaked.append(refused)
         raise refused

@@ -28,9 +28,10 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from pytest_account_links.api.endpoint import Endpoint
 from pytest_account_links.api.endpoints import _v1_accounts as accounts
 from pytest_account_links.api.generations.v1 import V1
+from pytest_account_links.api.pipeline import Endpoint
+from pytest_account_links.domain import v1_state
 from pytest_account_links.domain.links import Link
 from pytest_account_links.domain.v1_view import lookup
 
@@ -78,7 +79,7 @@ def _refused(x: Exchange) -> Answer | None:
 
 
 def _respond(x: Exchange) -> Answer:
-    accounts.speak(x.found)
+    v1_state.speak(x.found)
     created = x.store.clock.now()
     return x.ok(
         {
@@ -128,7 +129,7 @@ ENDPOINT = Endpoint(
     summary="Create an Account Link (API v1): a single-use connect.stripe.com URL, 300 s.",
     respond=_respond,
     errors=(),  # the spec documents none for v1 operations (only the generic error)
-    params=accounts.model(NAME),
+    params=accounts.model(NAME, "POST"),
     check=_refused,
     keep=_keep,
     account=lambda x: x.body.field("account"),

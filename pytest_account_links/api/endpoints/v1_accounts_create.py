@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pytest_account_links.api.endpoint import Endpoint
 from pytest_account_links.api.endpoints import _v1_accounts as accounts
 from pytest_account_links.api.generations.v1 import V1
+from pytest_account_links.api.pipeline import Endpoint
+from pytest_account_links.domain import v1_state
 from pytest_account_links.domain.v1_view import render
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ FIELDS = (
 
 
 def _refused(x: Exchange) -> Answer | None:
-    dashboard = accounts.controller_of(x.params)["stripe_dashboard"]["type"]
+    dashboard = v1_state.controller_of(x.params)["stripe_dashboard"]["type"]
     if dashboard == "none" and not x.params.get("capabilities"):
         return x.error(
             "parameter_missing", "Missing required param: capabilities.", param="capabilities"
@@ -75,7 +76,7 @@ ENDPOINT = Endpoint(
     summary="Create a connected account (API v1): type or controller, requirements due.",
     respond=_respond,
     errors=(),  # the spec documents none for v1 operations (only the generic error)
-    params=accounts.model(NAME),
+    params=accounts.model(NAME, "POST"),
     check=_refused,
     fields=FIELDS,
 )

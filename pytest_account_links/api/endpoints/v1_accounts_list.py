@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pytest_account_links.api.endpoint import Endpoint
 from pytest_account_links.api.endpoints import _v1_accounts as accounts
 from pytest_account_links.api.generations.v1 import V1
+from pytest_account_links.api.pipeline import Endpoint
 from pytest_account_links.domain.v1_view import render, unix
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ ENDPOINT = Endpoint(
     summary="List connected accounts (API v1), newest first, with cursors and created.",
     respond=_respond,
     errors=(),  # the spec documents none for v1 operations (only the generic error)
-    params=accounts.model(NAME),
+    params=accounts.model(NAME, "GET"),
     check=_refused,
     fields=("object", "data", "has_more", "url"),
 )

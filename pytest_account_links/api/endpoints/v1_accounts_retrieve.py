@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pytest_account_links.api.endpoint import Endpoint
 from pytest_account_links.api.endpoints import _v1_accounts as accounts
 from pytest_account_links.api.endpoints.v1_accounts_create import FIELDS
 from pytest_account_links.api.generations.v1 import V1
+from pytest_account_links.api.pipeline import Endpoint
 from pytest_account_links.domain.v1_view import render
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ ENDPOINT = Endpoint(
     summary="Retrieve a connected account (API v1): requirements, capabilities, enabled.",
     respond=_respond,
     errors=(),  # the spec documents none for v1 operations (only the generic error)
-    params=accounts.model(NAME),
+    params=accounts.model(NAME, "GET"),
     check=accounts.find,
     account=accounts.path_account,
     fields=FIELDS,

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pytest_account_links.api.endpoint import Endpoint
 from pytest_account_links.api.endpoints import _v1_accounts as accounts
 from pytest_account_links.api.endpoints.v1_accounts_create import FIELDS
 from pytest_account_links.api.generations.v1 import V1
+from pytest_account_links.api.pipeline import Endpoint
+from pytest_account_links.domain import v1_state
 from pytest_account_links.domain.v1_view import render
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ NAME = "v1.accounts.update"
 
 def _respond(x: Exchange) -> Answer:
     account = x.found
-    accounts.write(x.store, account.state, x.params)
+    v1_state.write(x.store, account.state, x.params)
     account.refresh()
     account.notify("account.updated")  # announced once the request is answered
     return x.ok(render(account))
@@ -44,7 +45,7 @@ ENDPOINT = Endpoint(
     summary="Update a connected account (API v1): merged in, account.updated delivered.",
     respond=_respond,
     errors=(),  # the spec documents none for v1 operations (only the generic error)
-    params=accounts.model(NAME),
+    params=accounts.model(NAME, "POST"),
     check=accounts.find_open,
     account=accounts.path_account,
     fields=FIELDS,

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pytest_account_links.api.endpoint import Endpoint
 from pytest_account_links.api.endpoints import _v2_accounts as accounts
 from pytest_account_links.api.generations.v2 import V2
+from pytest_account_links.api.pipeline import Endpoint
 from pytest_account_links.core.errors import documented
 
 if TYPE_CHECKING:

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pytest_account_links.api.endpoint import Endpoint
 from pytest_account_links.api.endpoints import _v2_accounts as accounts
 from pytest_account_links.api.generations.v2 import V2
+from pytest_account_links.api.pipeline import Endpoint
 from pytest_account_links.core.errors import documented
+from pytest_account_links.domain import account_state
 from pytest_account_links.domain.accounts import ConnectedAccount
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ def _respond(x: Exchange) -> Answer:
     store = x.store
     request = {name: value for name, value in x.params.items() if name != "include"}
     account_id = store.ids.account_id()
-    state = accounts.new_state(
+    state = account_state.new_state(
         account_id, request, livemode=x.key.livemode, created=store.clock.now()
     )
     account = ConnectedAccount(

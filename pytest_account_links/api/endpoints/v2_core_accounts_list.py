@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pytest_account_links.api.endpoint import Endpoint
 from pytest_account_links.api.endpoints import _v2_accounts as accounts
 from pytest_account_links.api.endpoints import _v2_lists as lists
 from pytest_account_links.api.generations.v2 import V2
+from pytest_account_links.api.pipeline import Endpoint
 from pytest_account_links.core.errors import documented
+from pytest_account_links.domain import account_state
 
 if TYPE_CHECKING:
     from pytest_account_links.api.pipeline import Answer, Exchange
@@ -37,7 +38,7 @@ def _respond(x: Exchange) -> Answer:
     wanted = set(params.get("applied_configurations") or ())
     closed = bool(params.get("closed", False))
     found = [
-        accounts.render(account.state)
+        account_state.render(account.state)
         for account in reversed(list(x.store.accounts))
         if account.closed == closed and wanted <= set(account.configurations)
     ]

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pytest_account_links.api.endpoint import Endpoint
 from pytest_account_links.api.endpoints import _v2_accounts as accounts
 from pytest_account_links.api.generations.v2 import V2
+from pytest_account_links.api.pipeline import Endpoint
 from pytest_account_links.core.errors import documented
+from pytest_account_links.domain import account_state
 
 if TYPE_CHECKING:
     from pytest_account_links.api.pipeline import Answer, Exchange
@@ -28,10 +29,10 @@ NAME = "v2.core.accounts.update"
 
 def _respond(x: Exchange) -> Answer:
     account = x.found
-    sections = accounts.merge(account.state, x.params)
+    sections = account_state.merge(account.state, x.params)
     if "individual" in (x.params.get("identity") or {}):
-        accounts.touch_person(account.state, x.store.clock.now())
-    accounts.announce(account, sections)
+        account_state.touch_person(account.state, x.store.clock.now())
+    account_state.announce(account, sections)
     account.refresh()
     return accounts.answer(x, account, accounts.include_of(x))
 

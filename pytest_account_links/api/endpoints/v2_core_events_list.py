@@ -15,9 +15,9 @@ import copy
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from pytest_account_links.api.endpoint import Endpoint
 from pytest_account_links.api.endpoints import _v2_lists as lists
 from pytest_account_links.api.generations.v2 import V2
+from pytest_account_links.api.pipeline import Endpoint
 from pytest_account_links.core.errors import documented
 
 if TYPE_CHECKING:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING
 
-from pytest_account_links.api.endpoint import Endpoint
 from pytest_account_links.api.generations.v2 import V2
+from pytest_account_links.api.pipeline import Endpoint
 from pytest_account_links.core.errors import documented
 
 if TYPE_CHECKING:
