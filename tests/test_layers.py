@@ -49,12 +49,6 @@ def test_no_module_imports_a_higher_layer() -> None:
     assert [str(edge) for edge in upward(imports_of(PACKAGE), LAYERS)] == []
 
 
-def test_each_layer_folder_is_below_the_ones_above_it() -> None:
-    # The lowest layer imports nothing of the package but itself.
-    core = [e for e in imports_of(PACKAGE) if e.importer.startswith(f"{P}.core")]
-    assert {e.imported.split(".")[1] for e in core} <= {"core"}
-
-
 def _package(tmp_path: Path, files: dict[str, str]) -> Path:
     root = tmp_path / "pkg"
     for name, text in files.items():
