@@ -168,10 +168,10 @@ class Store:
         changed, self._changed_v1 = self._changed_v1, None
         try:
             if changed:  # announced while the request is still the cause
-                from pytest_account_links.domain import v1_state as _v1_accounts
+                from pytest_account_links.domain import v1_state
 
                 for account in changed.values():
-                    _v1_accounts.announce(self, account)
+                    v1_state.announce(self, account)
         finally:
             self._cause = None
 
@@ -211,13 +211,13 @@ class Store:
     def _account_changed(
         self, type: str, account: ConnectedAccount, data: dict[str, Any] | None
     ) -> None:
-        from pytest_account_links.domain import v1_state as _v1_accounts
+        from pytest_account_links.domain import v1_state
 
-        if _v1_accounts.speaks_v1(account.state):  # a v1 request named it: v1 events
+        if v1_state.speaks_v1(account.state):  # a v1 request named it: v1 events
             if self._changed_v1 is not None:
                 self._changed_v1[account.id] = account
             else:
-                _v1_accounts.announce(self, account)
+                v1_state.announce(self, account)
             return
         self.emit(type, account.id, livemode=bool(account.state.get("livemode")), data=data)
 

@@ -110,11 +110,11 @@ def visit(
 
 
 def _complete(store: Store, link: Link, changes: dict[str, Any] | None) -> None:
-    from pytest_account_links.domain import v1_state as _v1_accounts
+    from pytest_account_links.domain import v1_state
 
     account = store.accounts.met(link.account, link.configurations or None, livemode=link.livemode)
     if link.generation == "v1":
-        _v1_accounts.speak(account)
+        v1_state.speak(account)
     with store.one_change():
         _filled(store, account, link, changes)
     if link.generation == "v1":
