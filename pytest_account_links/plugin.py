@@ -22,7 +22,7 @@ from pytest_account_links._masking import mask_logging, mask_report
 from pytest_account_links._settings import OPTIONS, PER_TEST, Settings
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Generator, Iterator
 
     import stripe
     from faker import Faker
@@ -486,33 +486,41 @@ def _guarded(report: pytest.TestReport, guard: Guard) -> None:
 # -- reports -------------------------------------------------------------------------
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> None:
-    """Note a failed call as it happens (a rerun plugin may log the reports only after the
-    test's teardown, where the fixture needs to know)."""
-    if call.when != "call" or call.excinfo is None:
-        return
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Note a failed call as it happens, and fail a teardown the guard must fail.
+
+    Both happen here, as the report is made: a rerun plugin may log the reports only
+    after the test's teardown (where the fixture needs to know the call failed), and
+    the session counts a failure for pytest's exit status when the report is logged,
+    before any later change to the report could count.
+    """
+    report = yield
     state = _PLUGIN.state
     if state is not None:
-        state.guard.call_failed = True
-        if state.running is not None and state.running.nodeid == item.nodeid:
-            state.running.call_failed = True
+        guard = state.guard
+        if call.when == "call" and call.excinfo is not None:
+            guard.call_failed = True
+            if state.running is not None and state.running.nodeid == item.nodeid:
+                state.running.call_failed = True
+        elif call.when == "teardown" and (guard.refused or guard.call_failed):
+            _guarded(report, guard)
+            guard.call_failed = False
+    return report
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     """Before any reporter (terminal, junitxml, xdist) reads a test's report: add the fake's
-    section to a failure, fail a teardown the guard must fail, and mask every key.
+    section to a failure, and mask every key.
 
-    A plain hook on the report rather than a wrapper around its making: a test that
-    never touches Stripe pays one function call a phase.
+    A plain hook on the report: a test that never touches Stripe pays one function call
+    a phase.
     """
     state = _PLUGIN.state
     if state is not None:
-        guard = state.guard
-        if report.when == "teardown" and (guard.refused or guard.call_failed):
-            _guarded(report, guard)
-            guard.call_failed = False
         running = state.running
         if running is not None and running.nodeid == report.nodeid:
             _report_the_fake(report, running, state)
