@@ -357,13 +357,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     ``stripe_*`` marker nobody registered is checked for a typo by the fake. Done at
     collection, so a test without them pays nothing when it runs.
     """
-    live = _PLUGIN.state.guard.live if _PLUGIN.state is not None else set()
+    guard = _PLUGIN.state.guard if _PLUGIN.state is not None else None
+    live = guard.live if guard is not None else set()
+    faked = guard.faked if guard is not None else set()
     for item in items:
         if item.get_closest_marker(LIVE_MARKER[0]) is not None:
             live.add(item.nodeid)
         names = getattr(item, "fixturenames", None)
         if isinstance(names, list) and "account_links" not in names and _wants_the_fake(item):
             names.append("account_links")
+        if isinstance(names, list) and "account_links" in names:
+            faked.add(item.nodeid)
 
 
 @pytest.fixture
@@ -475,6 +479,15 @@ def _guarded(report: pytest.TestReport, guard: Guard) -> None:
         return
     listing = "\n".join(f"  {request.method} {request.url}" for request in refused)
     report.outcome = "failed"
+    if report.nodeid in guard.faked:
+        from pytest_account_links._guard import outside_the_fake
+
+        report.longrepr = (
+            "pytest-account-links: requests were sent to Stripe outside the test's fake (each "
+            f"was stopped with UnfakedRequestError):\n{listing}\nThey were sent "
+            + outside_the_fake(guard.refused_in)
+        )
+        return
     report.longrepr = (
         "pytest-account-links: the test sent requests to Stripe without the fake (each was "
         f"stopped with UnfakedRequestError, nothing was sent):\n{listing}\nRequest the "
@@ -501,7 +514,9 @@ def pytest_runtest_makereport(
     state = _PLUGIN.state
     if state is not None:
         guard = state.guard
-        if call.when == "call" and call.excinfo is not None:
+        if (call.when == "call" and call.excinfo is not None) or (
+            call.when == "setup" and report.failed
+        ):
             guard.call_failed = True
             if state.running is not None and state.running.nodeid == item.nodeid:
                 state.running.call_failed = True

@@ -113,3 +113,90 @@ def test_faked(stripe_client, account_links):
     result = pytester.runpytest_subprocess()
     result.assert_outcomes(passed=2)
     assert result.ret == pytest.ExitCode.OK
+
+
+WIDER_SCOPE = """
+import pytest
+import stripe
+
+LINK = {"account": "acct_1", "type": "account_onboarding",
+        "refresh_url": "https://example.com/r", "return_url": "https://example.com/b"}
+
+
+@pytest.fixture(scope="{scope}")
+def onboarded():
+    client = stripe.StripeClient("sk_test_" + "x" * 24, max_network_retries=0)
+    {body}
+    yield
+    {after}
+
+
+def test_uses_the_fake(onboarded, account_links):
+    pass
+"""
+
+
+@pytest.mark.parametrize("scope", ["session", "module"])
+def test_a_wider_fixture_calling_stripe_is_told_it_ran_before_the_fake(
+    pytester: pytest.Pytester, scope: str
+) -> None:
+    """The test requests account_links: the message must not tell it to."""
+    pytester.makeconftest(OFFLINE_CONFTEST)
+    pytester.makepyfile(
+        WIDER_SCOPE.replace("{scope}", scope)
+        .replace("{body}", "client.v1.account_links.create(LINK)")
+        .replace("{after}", "pass")
+    )
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*test_uses_the_fake*before its account_links fake started: a fixture set up "
+            "ahead of the fake made it (a session-, package-, module- or class-scoped*",
+        ]
+    )
+    result.stdout.no_fnmatch_line("*Request the account_links fixture*")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+
+
+def test_a_swallowed_call_from_a_wider_fixture_fails_the_teardown_saying_why(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeconftest(OFFLINE_CONFTEST)
+    pytester.makepyfile(
+        WIDER_SCOPE.replace("{scope}", "session")
+        .replace(
+            "{body}",
+            "try:\n        client.v1.account_links.create(LINK)\n"
+            "    except stripe.APIConnectionError:\n        pass",
+        )
+        .replace("{after}", "pass")
+    )
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*requests were sent to Stripe outside the test's fake*",
+            "*POST https://api.stripe.com/v1/account_links",
+            "*before its account_links fake started*Make that fixture function-scoped and "
+            "have it request account_links (or account_links_server)*",
+        ]
+    )
+    result.stdout.no_fnmatch_line("*Request the account_links fixture*")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+
+
+def test_a_wider_fixture_calling_stripe_at_teardown_is_told_it_ran_after_the_fake(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeconftest(OFFLINE_CONFTEST)
+    pytester.makepyfile(
+        WIDER_SCOPE.replace("{scope}", "module")
+        .replace("{body}", "pass")
+        .replace("{after}", "client.v1.account_links.create(LINK)")
+    )
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*after its account_links fake stopped*function-scoped*"])
+    result.stdout.no_fnmatch_line("*Request the account_links fixture*")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
