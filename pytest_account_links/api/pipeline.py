@@ -485,6 +485,17 @@ def _first_answer(x: Exchange) -> Answer:
     raise AssertionError("respond() always answers")  # pragma: no cover
 
 
+def _answered_version(x: Exchange) -> str:
+    """The ``Stripe-Version`` of an answer: the version the request was answered under, or
+    the fake's default where the request named none Stripe has (never what it sent then)."""
+    if x.version is not None:
+        return x.version.raw
+    try:
+        return parse_version(x.raw_version, x.store.extra_api_versions).raw
+    except VersionProblem:
+        return x.store.default_api_version
+
+
 def _encode(x: Exchange, answer: Answer) -> WireResponse:
     """The answer as bytes and headers (encoded once, whoever asks first)."""
     if answer.wire is not None:
@@ -492,7 +503,7 @@ def _encode(x: Exchange, answer: Answer) -> WireResponse:
     headers = {"Content-Type": x.generation.content_type, "Request-Id": x.request_id}
     if x.idempotency_key is not None:
         headers["Idempotency-Key"] = redact(x.idempotency_key)
-    headers["Stripe-Version"] = x.raw_version
+    headers["Stripe-Version"] = _answered_version(x)
     for name, value in answer.headers.items():  # the answer's own win, whatever their case
         for same in [known for known in headers if known.lower() == name.lower()]:
             del headers[same]

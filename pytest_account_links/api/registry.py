@@ -9,7 +9,7 @@ that every endpoint has. ``docs/architecture.md`` walks through it.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from pytest_account_links.api.endpoints import (
     v1_account_links_create,
@@ -85,8 +85,10 @@ def route(method: str, url: str) -> tuple[Endpoint, dict[str, str]] | None:
     for wanted, pattern, candidate in _PATTERNS:
         if wanted == method:
             found = pattern.match(path)
-            if found is not None:
-                return candidate, found.groupdict()
+            if found is not None:  # the parameters as Stripe reads them: percent-decoded
+                return candidate, {
+                    name: unquote(value) for name, value in found.groupdict().items()
+                }
     return None
 
 

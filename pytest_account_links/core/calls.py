@@ -115,38 +115,52 @@ class Call:
 
 
 class CallLog:
-    """Every exchange of one test, and each endpoint's, oldest first."""
+    """Every exchange of one test, each endpoint's, and each group's, oldest first."""
 
     def __init__(self, lock: threading.RLock) -> None:
         self.lock = lock
         self.every: list[Call] = []
         self.by_endpoint: dict[str, list[Call]] = {}
+        #: The calls of each group of endpoints a view asked for, by group, oldest first.
+        self.by_group: dict[frozenset[str], list[Call]] = {}
 
     def add(self, call: Call) -> None:
         with self.lock:
             self.every.append(call)
             self.by_endpoint.setdefault(call.endpoint, []).append(call)
+            for group, calls in self.by_group.items():
+                if call.endpoint in group:
+                    calls.append(call)
 
-    def view(self, endpoint: str | None = None) -> CallList:
-        """The calls to ``endpoint`` (every call, for None)."""
+    def view(self, endpoint: str | tuple[str, ...] | None = None) -> CallList:
+        """The calls to ``endpoint`` (to any of several, for a tuple; every call, for None)."""
+        if isinstance(endpoint, tuple):
+            group = frozenset(endpoint)
+            with self.lock:
+                if group not in self.by_group:
+                    self.by_group[group] = [c for c in self.every if c.endpoint in group]
         return CallList(self, endpoint)
 
 
 class CallList(Sequence[Call]):
-    """The calls made to the fake during one test (to one endpoint, or all), oldest first.
+    """The calls made to the fake during one test (to one endpoint, a few, or all), oldest
+    first.
 
     Safe across threads; a view, so it grows as the test makes calls.
     """
 
-    def __init__(self, log: CallLog, endpoint: str | None = None) -> None:
+    def __init__(self, log: CallLog, endpoint: str | tuple[str, ...] | None = None) -> None:
         self._log = log
         self._endpoint = endpoint
 
     @property
     def _calls(self) -> list[Call]:
-        if self._endpoint is None:
+        endpoint = self._endpoint
+        if endpoint is None:
             return self._log.every
-        return self._log.by_endpoint.get(self._endpoint, [])
+        if isinstance(endpoint, tuple):
+            return self._log.by_group[frozenset(endpoint)]
+        return self._log.by_endpoint.get(endpoint, [])
 
     @overload
     def __getitem__(self, index: int) -> Call: ...
@@ -165,8 +179,12 @@ class CallList(Sequence[Call]):
         return iter(snapshot)
 
     def __repr__(self) -> str:
-        what = f" to {self._endpoint}" if self._endpoint else ""
+        what = f" to {self._named()}" if self._endpoint else ""
         return f"<CallList: {len(self)} call(s){what}>"
+
+    def _named(self) -> str:
+        endpoint = self._endpoint
+        return " or ".join(endpoint) if isinstance(endpoint, tuple) else str(endpoint)
 
     @property
     def last(self) -> Call:
@@ -175,11 +193,29 @@ class CallList(Sequence[Call]):
         with self._log.lock:
             calls = self._calls
             if not calls:
-                raise AssertionError(f"pytest-account-links: no call was made{self._to()}")
+                raise AssertionError(
+                    f"pytest-account-links: no call was made{self._to()}{self._elsewhere()}"
+                )
             return calls[-1]
 
     def _to(self) -> str:
-        return f" to {self._endpoint}" if self._endpoint else " to the fake"
+        return f" to {self._named()}" if self._endpoint else " to the fake"
+
+    def _elsewhere(self) -> str:
+        """Where the test's calls went instead, when this view has none of them."""
+        if self._endpoint is None or len(self):
+            return ""
+        others = self._log.every
+        if not others:
+            return ""
+        listing = redact(
+            "\n".join(f"  {c.endpoint}: {c.method} {c.url} -> {c.outcome}" for c in others[:10])
+        )
+        more = f"\n  ... and {len(others) - 10} more" if len(others) > 10 else ""
+        return (
+            f"; the fake saw {len(others)} other call(s) (account_links.all_calls, or "
+            f"account_links.calls_to(endpoint) for one endpoint's):\n{listing}{more}"
+        )
 
     def assert_call_count(self, count: int) -> None:
         """Fail unless exactly ``count`` calls were made."""
@@ -187,7 +223,7 @@ class CallList(Sequence[Call]):
         if len(self) != count:
             raise AssertionError(
                 f"pytest-account-links: expected {count} call(s){self._to()}, got {len(self)}"
-                + (f":\n{self._listing()}" if len(self) else "")
+                + (f":\n{self._listing()}" if len(self) else self._elsewhere())
             )
 
     def assert_not_called(self) -> None:
@@ -210,7 +246,7 @@ class CallList(Sequence[Call]):
         if len(self) != 1:
             raise AssertionError(
                 f"pytest-account-links: expected exactly 1 call{self._to()}, got {len(self)}"
-                + (f":\n{self._listing()}" if len(self) else "")
+                + (f":\n{self._listing()}" if len(self) else self._elsewhere())
             )
         call = self[0]
         sent = _narrow(call.sent, fields)

@@ -18,7 +18,7 @@ from pytest_account_links.core.settings import Settings
 from pytest_account_links.domain.scenarios import OUTAGE_CODES, TRANSPORT_FAULTS, ScriptEntry
 from pytest_account_links.domain.store import Override, Store
 from pytest_account_links.domain.visit import visit
-from pytest_account_links.harness.markers import DEFAULT_ENDPOINT
+from pytest_account_links.harness.markers import DEFAULT_ENDPOINT, LINK_CREATIONS
 from pytest_account_links.transports.driver import Driver
 
 if TYPE_CHECKING:
@@ -62,8 +62,9 @@ class AccountLinksFake:
         self.test_seed = store.seed
         #: The fake's clock: ``created`` and ``expires_at`` read it.
         self.clock: Clock = store.clock
-        #: The calls to ``POST /v2/core/account_links``, in order.
-        self.calls: CallList = store.calls.view(DEFAULT_ENDPOINT)
+        #: The Account Link creations of both APIs (``POST /v2/core/account_links`` and
+        #: ``POST /v1/account_links``), in order.
+        self.calls: CallList = store.calls.view(LINK_CREATIONS)
         #: Every exchange with the fake, whatever the endpoint, in order.
         self.all_calls: CallList = store.calls.view()
         #: Requests to Stripe URLs that are not faked; each fails the test at teardown.
@@ -106,7 +107,7 @@ class AccountLinksFake:
 
     @property
     def call_count(self) -> int:
-        """How many calls reached ``POST /v2/core/account_links``."""
+        """How many Account Link creations reached the fake (v2 and v1), as ``len(calls)``."""
         return len(self.calls)
 
     @property

@@ -14,6 +14,8 @@ from typing import NamedTuple
 
 #: The endpoint a failure marker applies to unless it names others (``endpoint=``).
 DEFAULT_ENDPOINT = "v2.core.account_links.create"
+#: What ``account_links.calls`` holds: the Account Link creations of API v2 and v1.
+LINK_CREATIONS = (DEFAULT_ENDPOINT, "v1.account_links.create")
 
 #: The settings marker: any of the plugin's settings, for the tests it marks.
 SETTINGS_MARKER = "account_links"
