@@ -6,10 +6,23 @@ the fake; this makes sure nothing else leaves either.)
 
 from __future__ import annotations
 
+import os
 import socket
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
+# The Django example's settings, for pytest-django (which does nothing without them):
+# set here, where only the example suite reads them, rather than in the project's pytest
+# configuration, which the plugin's own suite shares. pytest-django reads the variable
+# before this file is loaded, so Django is set up here.
+try:
+    import django
+except ImportError:  # pragma: no cover - the test extra has it
+    pass
+else:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "django_app.settings")
+    django.setup()
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

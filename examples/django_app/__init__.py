@@ -1,0 +1,1 @@
+"""A platform's Django app: sellers onboard through Account Links (``views.py``)."""
