@@ -331,10 +331,7 @@ def test_unknown_accounts(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--account-links-unknown-accounts=nowhere")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
-        [
-            "*--account-links-unknown-accounts must be one of accept, not_found, exist, "
-            "got 'nowhere'"
-        ]
+        ["*--account-links-unknown-accounts must be one of accept, not_found, exist, got 'nowhere'"]
     )
 
 
