@@ -288,10 +288,11 @@ def _banner(url: str, secret: str, options: Options) -> list[str]:
     keys = f"only the key {only_key.masked}" if only_key is not None else "any sk_test_ key"
     posted = f", posted to {redact(options.webhook_url)}" if options.webhook_url else ""
     declared = options.declared
+    named = f"{len(declared)} declared ({declared.source}); " if declared is not None else ""
     if options.settings.unknown_accounts == "exist":
-        accounts = "any well-formed account ID exists (--any-account-exists)"
+        accounts = f"{named}any well-formed account ID exists (--any-account-exists)"
     elif declared is not None:
-        accounts = f"{len(declared)} declared ({declared.source}); any other is not_found"
+        accounts = f"{named}any other is not_found"
     else:
         accounts = "any well-formed ID until one is created; then only those"
     return [

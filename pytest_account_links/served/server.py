@@ -1,7 +1,8 @@
 """The fake over HTTP: a server on 127.0.0.1 that answers with one fake at a time.
 
-A :class:`FakeServer` listens on ``127.0.0.1`` only (an ephemeral port unless
-one is given) and answers three kinds of path:
+A :class:`FakeServer` listens on ``127.0.0.1`` (an ephemeral port unless one is
+given; the standalone server may be given another address, :attr:`FakeServer.host`)
+and answers three kinds of path:
 
 * Stripe's API (``/v1/...``, ``/v2/...``): the request becomes the
   :class:`~.._wire.WireRequest` the in-process fake would see for
