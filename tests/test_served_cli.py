@@ -599,3 +599,23 @@ def test_a_host_or_key_refused(
     error = capsys.readouterr().err
     assert message in error
     assert "Traceback" not in error
+
+
+def test_ipv6_loopback_with_declared_accounts_and_any_account(serve: Any, tmp_path: Any) -> None:
+    path = tmp_path / "accounts.json"
+    path.write_text(json.dumps([{"id": "acct_1Seller", "configurations": ["merchant"]}]))
+    served = serve("--host", "::1", "--accounts", str(path), "--any-account-exists")
+    assert re.fullmatch(r"http://\[::1\]:\d+", served.url)
+    accounts = [served.line() for _ in range(2)][1]
+    assert accounts == (
+        f"  accounts: 1 declared (--accounts {path}); any well-formed account ID exists "
+        "(--any-account-exists)"
+    )
+    client = stripe.StripeClient(KEY, base_addresses={"api": served.url})
+
+    assert client.v2.core.accounts.retrieve("acct_1Seller").applied_configurations == ["merchant"]
+    assert client.v2.core.accounts.retrieve(MOCK_ID).applied_configurations == ["recipient"]
+    assert client.v1.accounts.retrieve("acct_123").id == "acct_123"
+
+    served.stop(signal.SIGTERM)
+    assert served.errors == []  # loopback: no key needed, no warning
