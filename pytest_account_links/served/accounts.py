@@ -27,9 +27,6 @@ if TYPE_CHECKING:
     from pytest_account_links._store import Store
     from pytest_account_links.served.server import FakeServer, Serving
 
-#: The fields of an account, as the marker takes them.
-FIELDS = ("id", "configurations", "display_name", "contact_email", "country")
-
 
 class Declared:
     """Accounts to declare, validated: :meth:`apply` them to a store (a fresh one, or the
@@ -58,10 +55,12 @@ class Declared:
                 if spec.id is not None and (known := accounts.get(spec.id)) and known.declared
             ]
             if taken:
+                which = "the accounts" if len(taken) > 1 else "the account"
+                exist = "exist" if len(taken) > 1 else "exists"
                 raise ValueError(
-                    f"pytest-account-links: {self.source}: the account {', '.join(taken)} "
-                    "exists already (declared or created); POST "
-                    f"{CONTROL}reset starts the standalone server afresh"
+                    f"pytest-account-links: {self.source}: {which} {', '.join(taken)} {exist} "
+                    f"already (declared or created); POST {CONTROL}reset starts the standalone "
+                    "server afresh"
                 )
             made = [accounts.declare(spec) for spec in self.options.accounts]
             if self.sets_v2:
@@ -90,8 +89,10 @@ def parse(data: Any, source: str) -> Declared:
     names = [spec.id for spec in options.accounts if spec.id is not None]
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
+        which = "the accounts" if len(twice) > 1 else "the account"
+        verb = "are" if len(twice) > 1 else "is"
         raise ValueError(
-            f"pytest-account-links: {source}: the account {', '.join(twice)} is named twice"
+            f"pytest-account-links: {source}: {which} {', '.join(twice)} {verb} named twice"
         )
     return Declared(options, sets_v2="v2_enabled" in data, source=source)
 
