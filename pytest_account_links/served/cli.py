@@ -118,8 +118,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--api-key",
         metavar="KEY",
-        help="accept this key only (sk_test_...): any other is 401 invalid_api_key, as "
-        "Stripe answers. Default: any well-formed key.",
+        help="accept this key only (sk_test_...): any other is 401 'Invalid API Key "
+        "provided', as Stripe answers. Default: any well-formed key.",
     )
     serve.add_argument(
         "--accounts",
