@@ -6,7 +6,7 @@ JSON or TOML) or the control endpoint ``POST /_account_links/accounts`` (JSON).
 Both take the marker's fields (``accounts``: IDs, or objects of ``id``,
 ``configurations``, ``display_name``, ``contact_email``, ``country``; and
 ``v2_enabled``) and go through the marker's own options model
-(:class:`~.._marker_options.AccountsOptions`), so a bad entry gets the marker's
+(:class:`~..harness.marker_options.AccountsOptions`), so a bad entry gets the marker's
 message, naming the file (or the endpoint) and the entry.
 """
 
@@ -18,14 +18,14 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pytest_account_links._secrets import redact
-from pytest_account_links.served.server import CONTROL, Reply
+from pytest_account_links.core.secrets import redact
+from pytest_account_links.served.serving import CONTROL, Reply
 
 if TYPE_CHECKING:
-    from pytest_account_links._accounts import ConnectedAccount
-    from pytest_account_links._marker_options import AccountsOptions
-    from pytest_account_links._store import Store
-    from pytest_account_links.served.server import FakeServer, Serving
+    from pytest_account_links.domain.accounts import ConnectedAccount
+    from pytest_account_links.domain.store import Store
+    from pytest_account_links.harness.marker_options import AccountsOptions
+    from pytest_account_links.served.serving import Listening, Serving
 
 
 class Declared:
@@ -72,8 +72,8 @@ class Declared:
 def parse(data: Any, source: str) -> Declared:
     """``data`` (a list of accounts, or an object of ``accounts`` and ``v2_enabled``) as
     :class:`Declared`; ``ValueError`` naming ``source`` and the entry otherwise."""
-    from pytest_account_links._marker_options import MarkerError
-    from pytest_account_links._marker_options import parse as parse_options
+    from pytest_account_links.harness.marker_options import MarkerError
+    from pytest_account_links.harness.marker_options import parse as parse_options
 
     if isinstance(data, list):
         data = {"accounts": data}
@@ -149,7 +149,7 @@ def _refusal(status: int, code: str, message: str) -> Reply:
     return Reply.json(status, body)
 
 
-def control(server: FakeServer, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
+def control(server: Listening, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
     """``POST /_account_links/accounts``: declare accounts in the attached fake (a JSON
     list of accounts, or an object of ``accounts`` and ``v2_enabled``); answers them."""
     source = f"POST {CONTROL}accounts"

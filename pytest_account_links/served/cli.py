@@ -22,16 +22,17 @@ import sys
 import threading
 from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
-from pytest_account_links._secrets import OnlyKey, redact
-from pytest_account_links._settings import BY_NAME, Settings
-from pytest_account_links.served.server import HOST, is_loopback
+from pytest_account_links.core.secrets import OnlyKey, redact
+from pytest_account_links.core.settings import BY_NAME, Settings
+from pytest_account_links.served.server import is_loopback
+from pytest_account_links.served.serving import HOST
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from pytest_account_links._driver import Driver
-    from pytest_account_links._store import Store
+    from pytest_account_links.domain.store import Store
     from pytest_account_links.served.accounts import Declared
+    from pytest_account_links.transports.driver import Driver
 
 #: The settings the standalone fake takes, as ``--<name>`` (the others are about tests).
 SERVE_OPTIONS = ("seed", "link_lifetime", "api_version", "extra_api_versions")
@@ -213,9 +214,10 @@ def _options(arguments: argparse.Namespace) -> Options:
 
 def serve(options: Options) -> int:
     """Serve one fake until SIGINT or SIGTERM; the exit status."""
-    from pytest_account_links._driver import Driver
-    from pytest_account_links._fake import FakeFactory
-    from pytest_account_links.served.server import FakeServer, Serving
+    from pytest_account_links.harness.fake import FakeFactory
+    from pytest_account_links.served.server import FakeServer
+    from pytest_account_links.served.serving import Serving
+    from pytest_account_links.transports.driver import Driver
 
     factory = FakeFactory()
     server = FakeServer(options.port, host=options.host)
