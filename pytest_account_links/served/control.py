@@ -44,6 +44,9 @@ if TYPE_CHECKING:
 #: What the hosted page's controls may submit: ``visit()``'s outcomes, and ``expired``
 #: (the link is treated as expired: the browser goes to ``refresh_url``).
 VISIT_OUTCOMES = ("completed", "abandoned", "closed", "expired")
+#: The longest a visit waits for its events to be delivered before it sends the browser
+#: on, in seconds (they go on being delivered in the background after that).
+VISIT_WAIT = 2.0
 
 
 def answer(
@@ -232,8 +235,11 @@ def _visit(server: FakeServer, serving: Serving, rest: str, headers: Any, body: 
         except ValueError as problem:
             return _reply(headers, HTTPStatus.NOT_FOUND, "not_found", str(problem))
         record = store.visits[-1]
-    # Before the browser is sent back, so the application knows by the time it arrives.
-    serving.post(*serving.take_new_events())
+    # Queued before the browser is sent back, which waits for them a little (not for a
+    # handler that hangs), so the application knows by the time it arrives.
+    batch = serving.queue_new_events()
+    if batch is not None:
+        batch.done.wait(VISIT_WAIT)
     if redirect is None:
         return _reply(
             headers,

@@ -45,8 +45,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from pytest_account_links._driver import Driver
-    from pytest_account_links._events import DeliveredEvent
     from pytest_account_links._store import Store
+    from pytest_account_links.served.webhooks import Batch, Delivery, Sender
 
 _log = logging.getLogger("pytest_account_links.served")
 
@@ -134,33 +134,45 @@ class Serving:
         self.ended = threading.Event()
         #: The tracebacks of requests the server failed to answer (a bug, or a hook's).
         self.errors: list[str] = []
-        #: Each event posted to :attr:`webhook_url`, and what became of it.
-        self.deliveries: list[Any] = []
-        #: How many of the fake's events were handed on (posted, or passed before a
+        #: Each event posted to :attr:`webhook_url`, and what became of it, in order.
+        self.deliveries: list[Delivery] = []
+        #: How many of the fake's events were handed on (queued, or passed before a
         #: webhook URL was set).
         self._handed_on = 0
-        self._posting = threading.Lock()
+        self._sender: Sender | None = None
 
-    def take_new_events(self) -> tuple[str | None, list[DeliveredEvent]]:
-        """The events the fake delivered since the last call, and where to post them now
-        (None: no webhook URL is set, and they are passed over, as Stripe has no
-        destination for them)."""
+    def queue_new_events(self, *, held: bool = False) -> Batch | None:
+        """Queue the events the fake made since the last call for :attr:`webhook_url`, as
+        it is now (None, and they are passed over: Stripe has no destination for them).
+
+        Taken and queued under the store's lock, so the queue's order is the order the
+        fake made them, whichever request thread gets here first. A ``held`` batch waits
+        for :meth:`~.webhooks.Batch.release` (its request's answer is sent first, as
+        Stripe delivers an API request's events after answering it).
+        """
+        from pytest_account_links.served.webhooks import Sender
+
         store = self.store
         with store.lock:
             events = list(store.events[self._handed_on :])
             self._handed_on = len(store.events)
-        return self.webhook_url, events
+            url = self.webhook_url
+            if url is None or not events:
+                return None
+            if self._sender is None:
+                self._sender = Sender(self.deliveries)
+            return self._sender.queue(url, events, held=held)
 
-    def post(self, url: str | None, events: list[DeliveredEvent]) -> None:
-        """POST ``events`` to ``url``, in order (as Stripe pushes every event to an event
-        destination); outside the store's lock, as the application may call back."""
-        from pytest_account_links.served.webhooks import deliver
+    def wait_for_deliveries(self, timeout: float) -> bool:
+        """Wait until every event queued so far has its delivery; False on timeout."""
+        sender = self._sender
+        return True if sender is None else sender.wait(timeout)
 
-        if url is None:
-            return
-        with self._posting:  # one poster at a time keeps the events in order
-            for event in events:
-                self.deliveries.append(deliver(url, event))
+    def stop_delivering(self) -> None:
+        """Stop the sender (the delivery under way is cut short); idempotent."""
+        sender = self._sender
+        if sender is not None:
+            sender.stop()
 
     @property
     def store(self) -> Store:
@@ -174,8 +186,9 @@ class Serving:
         """A fresh fake in place of this one (the standalone server only)."""
         if self._renew is None:
             raise LookupError("only the standalone server resets its fake")
-        self.driver = self._renew(self.driver)
-        self._handed_on = 0
+        with self.store.lock:
+            self.driver = self._renew(self.driver)
+            self._handed_on = 0
 
 
 class FakeServer:
@@ -240,6 +253,9 @@ class FakeServer:
         listener.close_all()
         if thread is not None:
             thread.join()
+        serving = self._serving
+        if serving is not None:
+            serving.stop_delivering()
 
     def attach(self, serving: Serving) -> Serving:
         """Answer with ``serving``'s fake until :meth:`detach`."""
@@ -247,10 +263,12 @@ class FakeServer:
         return serving
 
     def detach(self, serving: Serving) -> None:
-        """Stop answering with ``serving``'s fake (if it is the one attached); idempotent."""
+        """Stop answering with ``serving``'s fake (if it is the one attached) and stop its
+        deliveries; idempotent."""
         serving.ended.set()
         if self._serving is serving:
             self._serving = None
+        serving.stop_delivering()
 
     # -- answering ------------------------------------------------------------------
 
@@ -417,16 +435,19 @@ class _Handler(BaseHTTPRequestHandler):
         owner = self.server.owner
         reply = owner.answer(self.command, self.path, headers, body)
         serving = owner.serving
-        # The events this request caused go where the webhook URL was when it was answered.
-        url, events = serving.take_new_events() if serving is not None else (None, [])
+        # The events this request caused go where the webhook URL was when it was answered,
+        # once the answer is sent (as Stripe delivers events), in the background.
+        batch = serving.queue_new_events(held=reply.fault is None) if serving is not None else None
         if reply.fault == "read_timeout":
             self._stall(reply.until)
         elif reply.fault is not None:
             self._drop()
         else:
-            self._send(reply)
-        if serving is not None:
-            serving.post(url, events)  # after the answer, as Stripe delivers events
+            try:
+                self._send(reply)
+            finally:
+                if batch is not None:
+                    batch.release()
 
     do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = do_HEAD = do_OPTIONS = _answer
 
