@@ -3,18 +3,24 @@ to a handler that calls the fake back while its event is being delivered."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests
+import stripe
+
+from tests.conftest import ONBOARDING
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -118,3 +124,162 @@ def test_a_webhook_handler_calls_the_fake_back_while_its_event_is_delivered(
     for entry in fetched:
         related = None if entry["type"].startswith("v2.core.account_link.") else made.id
         assert entry["related"] == related
+
+
+class Endpoint:
+    """A local HTTP endpoint on 127.0.0.1 whose answer a test decides, and what it got."""
+
+    def __init__(self) -> None:
+        self.url = ""
+        #: Each request: its method, path and headers.
+        self.received: list[tuple[str, str, dict[str, str]]] = []
+        #: The status and headers to answer with, or a callable deciding them.
+        self.answer: Any = (200, {})
+        self.release = threading.Event()
+
+
+@contextlib.contextmanager
+def _endpoint() -> Iterator[Endpoint]:
+    endpoint = Endpoint()
+
+    class Handler(BaseHTTPRequestHandler):
+        def _any(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            self.rfile.read(length)
+            endpoint.received.append((self.command, self.path, dict(self.headers.items())))
+            answer = endpoint.answer
+            status, headers = answer(len(endpoint.received)) if callable(answer) else answer
+            self.send_response(status)
+            for name, value in {"Content-Length": "0", **headers}.items():
+                self.send_header(name, value)
+            self.end_headers()
+
+        do_GET = do_POST = _any
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    endpoint.url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        yield endpoint
+    finally:
+        endpoint.release.set()
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture
+def endpoint() -> Iterator[Endpoint]:
+    """A webhook endpoint on 127.0.0.1; stopped after the test."""
+    with _endpoint() as made:
+        yield made
+
+
+@pytest.fixture
+def elsewhere() -> Iterator[Endpoint]:
+    """Another server on 127.0.0.1, where a redirect could send a delivery."""
+    with _endpoint() as made:
+        yield made
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_delivery_never_follows_a_redirect(
+    status: int,
+    account_links: AccountLinksFake,
+    account_links_server: ServedFake,
+    endpoint: Endpoint,
+    elsewhere: Endpoint,
+) -> None:
+    """A webhook endpoint that redirects does not get the event, and nothing of it (the
+    signature least of all) reaches where it points: Stripe counts a 3xx as a failure."""
+    endpoint.answer = (status, {"Location": f"{elsewhere.url}/steal"})
+    account_links_server.webhook_url = f"{endpoint.url}/webhooks"
+    account_links_server.client.v2.core.accounts.create({"display_name": "Redirected"})
+
+    (delivery,) = account_links_server.wait_for_deliveries()
+
+    assert (delivery.status, delivery.ok) == (status, False)
+    assert delivery.error == (
+        f"the endpoint answered {status}: a redirect is not followed (Stripe counts it as "
+        "not received)"
+    )
+    assert [(method, path) for method, path, _ in endpoint.received] == [("POST", "/webhooks")]
+    assert "Stripe-Signature" in endpoint.received[0][2]
+    assert elsewhere.received == []
+
+
+def test_a_hanging_webhook_does_not_hold_the_browser_back(
+    account_links: AccountLinksFake,
+    account_links_server: ServedFake,
+    endpoint: Endpoint,
+) -> None:
+    """The hosted page sends the browser on within a short wait, whatever the endpoint
+    does; the hanging delivery times out in the background and is recorded, and the
+    events after it are still delivered, in order."""
+
+    def hang_once(count: int) -> tuple[int, dict[str, str]]:
+        if count == 1:
+            endpoint.release.wait(30)
+        return 200, {}
+
+    endpoint.answer = hang_once
+    served = account_links_server
+    served.webhook_url = f"{endpoint.url}/webhooks"
+    link = served.client.v2.core.account_links.create(ONBOARDING)
+    started = time.monotonic()
+    done = requests.post(
+        served.url + "/_account_links/visit",
+        json={"url": link.url, "outcome": "completed"},
+        allow_redirects=False,
+        timeout=60,
+    )
+    took = time.monotonic() - started
+
+    assert done.status_code == 303
+    assert took < 4  # it waits 2 s at most for the deliveries; it used to be 10 s an event
+    deliveries = served.wait_for_deliveries()
+    events = account_links.events
+    assert [d.event for d in deliveries] == [event.id for event in events]
+    first, *rest = deliveries
+    assert (first.status, first.error) == (None, "the endpoint could not be reached: timed out")
+    assert 4 < first.seconds < 8
+    assert [(d.status, d.error) for d in rest] == [(200, None)] * len(rest)
+    assert len(rest) >= 2
+
+
+def test_concurrent_requests_deliver_their_events_in_the_order_the_fake_made_them(
+    account_links: AccountLinksFake,
+    account_links_server: ServedFake,
+    endpoint: Endpoint,
+) -> None:
+    served = account_links_server
+    served.webhook_url = f"{endpoint.url}/webhooks"
+    failures: list[BaseException] = []
+
+    def create(worker: int) -> None:
+        try:
+            client = stripe.StripeClient(served.api_key, base_addresses=served.base_addresses)
+            for n in range(5):
+                client.v2.core.accounts.create({"display_name": f"Seller {worker}-{n}"})
+        except BaseException as problem:
+            failures.append(problem)
+
+    threads = [threading.Thread(target=create, args=(worker,)) for worker in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert failures == []
+    deliveries = served.wait_for_deliveries()
+    made = [event.id for event in account_links.events]
+    assert len(made) == 40
+    assert [d.event for d in deliveries] == made
+    assert all(d.ok for d in deliveries)
+    signatures = [headers["Stripe-Signature"] for _, _, headers in endpoint.received]
+    assert signatures == [event.headers["Stripe-Signature"] for event in account_links.events]

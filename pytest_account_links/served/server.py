@@ -58,6 +58,8 @@ CONTROL = "/_account_links/"
 MAX_BODY = 10 * 1024 * 1024
 #: The only address the server listens on.
 HOST = "127.0.0.1"
+#: How long the server waits for a client's next bytes before it gives up, in seconds.
+READ_TIMEOUT = 10.0
 
 
 class Reply:
@@ -194,10 +196,16 @@ class Serving:
 class FakeServer:
     """The fake over HTTP on 127.0.0.1: start it, attach a fake, stop it."""
 
-    def __init__(self, port: int = 0, *, stall_limit: float = 120.0) -> None:
+    def __init__(
+        self, port: int = 0, *, stall_limit: float = 120.0, read_timeout: float = READ_TIMEOUT
+    ) -> None:
         self._port = port
         #: The longest an injected ``read_timeout`` keeps a client waiting, in seconds.
         self.stall_limit = stall_limit
+        #: The longest the server waits for a client's next bytes, in seconds: a request
+        #: sent in part (a body shorter than its ``Content-Length``) is answered 408, an
+        #: idle keep-alive connection is closed.
+        self.read_timeout = read_timeout
         self._serving: Serving | None = None
         self._listener: _Listener | None = None
         self._thread: threading.Thread | None = None
@@ -419,9 +427,24 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # else delayed ACKs add 40 ms to a keep-alive exchange
     server: _Listener
 
+    def setup(self) -> None:
+        self.timeout = self.server.owner.read_timeout  # the socket's, for every read
+        super().setup()
+
     def _answer(self) -> None:
         try:
             body = self._body()
+        except TimeoutError:
+            self.close_connection = True
+            self._send(
+                Reply.error(
+                    HTTPStatus.REQUEST_TIMEOUT,
+                    "request_timeout",
+                    f"pytest-account-links: the request's body did not arrive within "
+                    f"{self.timeout} s (is its Content-Length larger than the body sent?)",
+                )
+            )
+            return
         except ValueError as problem:
             self.close_connection = True
             self._send(
