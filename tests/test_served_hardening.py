@@ -3,20 +3,28 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import socket
 import threading
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
+import requests
 
 from pytest_account_links._fake import FakeFactory
+from tests.conftest import ONBOARDING
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from pytest_account_links import AccountLinksFake
+    from pytest_account_links.served.fixture import ServedFake
     from pytest_account_links.served.server import FakeServer
+
+PARAMS: Any = ONBOARDING
+EVIL = "https://evil.example"
 
 
 @pytest.fixture
@@ -59,6 +67,7 @@ def test_a_body_shorter_than_its_content_length_is_answered_408_not_held(
 ) -> None:
     """A client that announces more than it sends gets 408 once ``read_timeout`` passes,
     and the connection (and its thread) ends: it no longer waits until the client closes."""
+    before = _connection_threads()  # (the session's served fake may have some)
     with socket.create_connection(("127.0.0.1", _port(server)), timeout=5) as sock:
         sock.sendall(
             b"POST /v2/core/account_links HTTP/1.1\r\nHost: 127.0.0.1:"
@@ -77,9 +86,9 @@ def test_a_body_shorter_than_its_content_length_is_answered_408_not_held(
         "(is its Content-Length larger than the body sent?)",
     }
     deadline = time.monotonic() + 5
-    while _connection_threads() and time.monotonic() < deadline:
+    while _connection_threads() > before and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert _connection_threads() == 0
+    assert _connection_threads() <= before
 
 
 def test_an_idle_connection_is_closed_after_the_read_timeout(server: FakeServer) -> None:
@@ -87,3 +96,189 @@ def test_an_idle_connection_is_closed_after_the_read_timeout(server: FakeServer)
         started = time.monotonic()
         assert _read_all(sock) == b""
     assert time.monotonic() - started < 3
+
+
+# -- DNS rebinding: the Host header ------------------------------------------------------
+
+
+def _as(served: ServedFake, host: str, path: str) -> requests.Response:
+    return requests.get(served.url + path, headers={"Host": host}, timeout=10)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/_account_links/health",
+        "/_account_links/calls",
+        "/_account_links/links/alu_anything",
+        "/r/acct_1Nv0FGQ9RKHgCVdK",
+        "/v2/core/events",
+    ],
+)
+def test_a_request_addressed_to_another_name_is_refused(
+    path: str, account_links: AccountLinksFake, account_links_server: ServedFake
+) -> None:
+    """DNS rebinding: a page on evil.example that resolves its name to 127.0.0.1 reaches
+    the server with ``Host: evil.example``, and must not read the webhook secret, the
+    recorded calls or the page's state."""
+    served = account_links_server
+    port = served.url.rsplit(":", 1)[1]
+    refused = _as(served, "evil.example", path)
+
+    assert refused.status_code == 403
+    assert refused.headers["Content-Type"] == "application/json"
+    assert refused.json() == {
+        "error": {
+            "code": "host_not_allowed",
+            "message": "pytest-account-links: the served fake answers only requests addressed "
+            f"to itself (Host 127.0.0.1:{port}, localhost:{port}, [::1]:{port}), got Host "
+            "'evil.example': a page whose name resolves to 127.0.0.1 (DNS rebinding) may not "
+            "read or drive it",
+        }
+    }
+    assert account_links.webhook_secret not in refused.text
+    assert _as(served, f"evil.example:{port}", path).status_code == 403
+    assert _as(served, "127.0.0.1:1", path).status_code == 403  # another port: another server
+    assert len(account_links.all_calls) == 0
+
+
+def test_the_servers_own_names_are_answered(
+    account_links: AccountLinksFake, account_links_server: ServedFake
+) -> None:
+    served = account_links_server
+    port = served.url.rsplit(":", 1)[1]
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", f"LOCALHOST:{port}"):
+        health = _as(served, host, "/_account_links/health")
+        assert health.status_code == 200, host
+        assert health.json()["webhook_secret"] == account_links.webhook_secret
+
+
+def test_an_absolute_target_naming_another_host_is_refused(
+    account_links_server: ServedFake,
+) -> None:
+    port = int(account_links_server.url.rsplit(":", 1)[1])
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", "http://evil.example/_account_links/health")
+        answer = connection.getresponse()
+        assert answer.status == 403
+        assert json.loads(answer.read())["error"]["code"] == "host_not_allowed"
+    finally:
+        connection.close()
+
+
+# -- cross-site requests: Origin, Referer, Content-Type, the page's form token -----------
+
+
+def _post(served: ServedFake, path: str, **kwargs: Any) -> requests.Response:
+    return requests.post(
+        served.url + "/_account_links/" + path, allow_redirects=False, timeout=10, **kwargs
+    )
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": EVIL},
+        {"Origin": "null"},  # a sandboxed frame, a no-referrer page
+        {"Referer": EVIL + "/page.html"},
+        {"Origin": "http://127.0.0.1:1"},  # another server on this machine
+    ],
+)
+@pytest.mark.parametrize("path", ["fail_next", "outage", "reset", "visit"])
+def test_a_post_from_another_site_drives_nothing(
+    path: str,
+    headers: dict[str, str],
+    account_links: AccountLinksFake,
+    account_links_server: ServedFake,
+) -> None:
+    """What any web page may send without a CORS preflight: a ``text/plain`` POST."""
+    served = account_links_server
+    link = served.client.v2.core.account_links.create(PARAMS)
+    body = '{"code": "not_found"}' if path != "visit" else json.dumps({"url": link.url})
+
+    refused = _post(served, path, data=body, headers={"Content-Type": "text/plain", **headers})
+
+    assert refused.status_code == 403
+    error = refused.json()["error"]
+    assert error["code"] == "cross_site_request"
+    assert error["message"].startswith("pytest-account-links: POST came from another site (")
+    assert "answer only the served fake's own pages" in error["message"]
+    # Nothing was injected, nothing visited: the next request is answered as usual.
+    assert account_links.visits == []
+    served.client.v2.core.account_links.create(PARAMS)
+    assert [call.status for call in account_links.all_calls] == [200, 200]
+
+
+def test_the_servers_own_pages_and_scripts_may_post(
+    account_links: AccountLinksFake, account_links_server: ServedFake
+) -> None:
+    served = account_links_server
+    own = {"Origin": served.url, "Content-Type": "application/json"}
+    injected = _post(served, "fail_next", data='{"code": "not_found"}', headers=own)
+    assert injected.status_code == 200
+    script = _post(served, "outage", json={"kind": 503, "times": 1})  # no Origin: a script
+    assert script.status_code == 200
+    auth = {"Authorization": f"Bearer {served.api_key}"}
+    for _ in range(2):  # the outage first (before anything is read), then the error
+        requests.post(served.url + "/v2/core/account_links", json=PARAMS, headers=auth)
+    assert [call.status for call in account_links.all_calls] == [503, 404]
+
+
+@pytest.mark.parametrize("path", ["fail_next", "outage"])
+@pytest.mark.parametrize(
+    "content_type", [None, "text/plain", "application/x-www-form-urlencoded", "multipart/form-data"]
+)
+def test_the_json_control_endpoints_take_json_only(
+    path: str, content_type: str | None, account_links_server: ServedFake
+) -> None:
+    """The media types a cross-site form or ``fetch`` may send without a preflight are
+    refused, with what to send instead."""
+    headers = {} if content_type is None else {"Content-Type": content_type}
+    refused = _post(account_links_server, path, data=b'{"code": "not_found"}', headers=headers)
+    if content_type is None:
+        refused = requests.post(account_links_server.url + f"/_account_links/{path}", timeout=10)
+    assert refused.status_code == 415
+    error = refused.json()["error"]
+    assert error["code"] == "unsupported_media_type"
+    assert (
+        f"POST /_account_links/{path} takes a JSON object of account_links.{path}()"
+        in (error["message"])
+    )
+    assert "Content-Type: application/json" in error["message"]
+
+
+def test_the_pages_form_needs_its_per_link_token(
+    account_links: AccountLinksFake, account_links_server: ServedFake
+) -> None:
+    """A form posted to ``/visit`` is the hosted page's only with the form token the page
+    got for its link: without it, with another link's or a tampered one, it is refused."""
+    served = account_links_server
+    link = served.client.v2.core.account_links.create(PARAMS)
+    other = served.client.v2.core.account_links.create(PARAMS)
+    token = link.url.rsplit("#", 1)[1]
+
+    def about(of: Any) -> dict[str, Any]:
+        return dict(requests.get(f"{served.url}/_account_links/links/{of}", timeout=10).json())
+
+    real = about(token)["form_token"]
+    form = {"account": link.account, "token": token, "outcome": "completed"}
+    for forged in ("", real[:-1] + ("0" if real[-1] != "0" else "1"), about(other.url[-44:])):
+        posted = {**form, "form_token": forged} if isinstance(forged, str) else form
+        refused = _post(served, "visit", data=posted)
+        assert refused.status_code == 403
+        assert refused.json()["error"]["code"] == "invalid_form_token"
+    as_page = _post(served, "visit", data=form, headers={"Accept": "text/html"})
+    assert as_page.status_code == 403
+    assert as_page.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "its form_token is missing or is not the link&#x27;s" in as_page.text
+    plain = _post(
+        served, "visit", data=b"outcome=completed", headers={"Content-Type": "text/plain"}
+    )
+    assert plain.status_code == 415
+    assert account_links.visits == []
+
+    done = _post(served, "visit", data={**form, "form_token": real})
+    assert done.status_code == 303
+    assert done.headers["Location"] == "https://example.com/return"
+    assert [visit.outcome for visit in account_links.visits] == ["completed"]

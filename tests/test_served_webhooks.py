@@ -22,6 +22,8 @@ import stripe
 
 from tests.conftest import ONBOARDING
 
+PARAMS: Any = ONBOARDING
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -230,7 +232,7 @@ def test_a_hanging_webhook_does_not_hold_the_browser_back(
     endpoint.answer = hang_once
     served = account_links_server
     served.webhook_url = f"{endpoint.url}/webhooks"
-    link = served.client.v2.core.account_links.create(ONBOARDING)
+    link = served.client.v2.core.account_links.create(PARAMS)
     started = time.monotonic()
     done = requests.post(
         served.url + "/_account_links/visit",

@@ -12,6 +12,9 @@ one is given) and answers three kinds of path:
 * the hosted onboarding page (``/r/<account>``, :mod:`.page`);
 * the control endpoints (``/_account_links/...``, :mod:`.control`).
 
+Only requests addressed to the server itself are answered, and only its own pages
+may post to the control endpoints (:mod:`.origins`).
+
 An injected ``connection_refused`` drops the connection without an answer; a
 ``read_timeout`` answers nothing until the client gives up (closes the
 connection), the test ends, the server stops, or ``stall_limit`` seconds pass.
@@ -26,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import secrets
 import select
 import socket
 import struct
@@ -40,6 +44,7 @@ from urllib.parse import urlsplit
 from pytest_account_links._secrets import redact, redact_bytes
 from pytest_account_links._wire import TransportFault, WireRequest, header_text
 from pytest_account_links.errors import UnfakedRequestError
+from pytest_account_links.served.origins import host_problem
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -206,6 +211,11 @@ class FakeServer:
         #: sent in part (a body shorter than its ``Content-Length``) is answered 408, an
         #: idle keep-alive connection is closed.
         self.read_timeout = read_timeout
+        #: Host names beyond the loopback's and the bound address that requests may be
+        #: addressed to (:mod:`.origins`: any other ``Host`` is refused).
+        self.extra_hosts: tuple[str, ...] = ()
+        #: The secret of the hosted page's per-link form tokens (:func:`.origins.form_token`).
+        self.form_secret = secrets.token_bytes(32)
         self._serving: Serving | None = None
         self._listener: _Listener | None = None
         self._thread: threading.Thread | None = None
@@ -222,6 +232,14 @@ class FakeServer:
         if self._listener is None:
             raise RuntimeError("pytest-account-links: the served fake is not started")
         return f"http://{HOST}:{self._listener.server_address[1]}"
+
+    @property
+    def address(self) -> tuple[str, int]:
+        """The address and port the server is bound to."""
+        if self._listener is None:
+            raise RuntimeError("pytest-account-links: the served fake is not started")
+        host, port = self._listener.server_address[:2]
+        return str(host), int(port)
 
     @property
     def serving(self) -> Serving | None:
@@ -306,6 +324,11 @@ class FakeServer:
         body: bytes,
     ) -> Reply:
         path = path_of(target)
+        refused = host_problem(target, headers, self.address, self.extra_hosts)
+        if refused is not None:
+            return Reply.error(
+                HTTPStatus.FORBIDDEN, "host_not_allowed", f"pytest-account-links: {refused}"
+            )
         if path.startswith(CONTROL):
             from pytest_account_links.served import control
 
@@ -428,8 +451,8 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Listener
 
     def setup(self) -> None:
-        self.timeout = self.server.owner.read_timeout  # the socket's, for every read
         super().setup()
+        self.connection.settimeout(self.server.owner.read_timeout)  # every read's limit
 
     def _answer(self) -> None:
         try:
@@ -441,7 +464,8 @@ class _Handler(BaseHTTPRequestHandler):
                     HTTPStatus.REQUEST_TIMEOUT,
                     "request_timeout",
                     f"pytest-account-links: the request's body did not arrive within "
-                    f"{self.timeout} s (is its Content-Length larger than the body sent?)",
+                    f"{self.server.owner.read_timeout} s (is its Content-Length larger than "
+                    "the body sent?)",
                 )
             )
             return
