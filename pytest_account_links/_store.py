@@ -91,6 +91,9 @@ class Store:
         self.hosted_base = "https://accounts.stripe.com"
         #: Where v1 links send the account holder (``https://connect.stripe.com/setup/...``).
         self.connect_base = "https://connect.stripe.com"
+        #: The served fake's webhook endpoint, ``(host, port)``: its deliveries are the
+        #: fake's own, never blocked by ``other_hosts="block"`` (None: no endpoint).
+        self.webhook_endpoint: tuple[str, int] | None = None
         self.default_api_version: str = settings.api_version
         self.extra_api_versions: tuple[str, ...] = settings.extra_api_versions
         self.calls = CallLog(self.lock)

@@ -285,3 +285,74 @@ def test_concurrent_requests_deliver_their_events_in_the_order_the_fake_made_the
     assert all(d.ok for d in deliveries)
     signatures = [headers["Stripe-Signature"] for _, _, headers in endpoint.received]
     assert signatures == [event.headers["Stripe-Signature"] for event in account_links.events]
+
+
+def test_other_hosts_block_lets_the_fakes_own_deliveries_through(
+    pytester: pytest.Pytester,
+) -> None:
+    """``other_hosts="block"`` refuses the test's own requests to other hosts, not the
+    served fake's deliveries to the webhook endpoint the test gave it (they used to be
+    refused inside the fake, and nothing was delivered)."""
+    pytester.makeconftest(WEBHOOK_CONFTEST)
+    pytester.makepyfile(
+        """
+import pytest
+import requests
+
+@pytest.mark.account_links(other_hosts="block")
+def test_block(account_links, account_links_server, hook):
+    account_links_server.webhook_url = hook.url
+    account_links_server.client.v2.core.accounts.create({"display_name": "Blocked"})
+    (delivery,) = account_links_server.wait_for_deliveries(10)
+    assert (delivery.status, delivery.error) == (200, None)
+    assert len(hook.received) == 1
+    assert account_links.unfaked == []
+    with pytest.raises(Exception, match="is blocked"):
+        requests.get("http://127.0.0.1:9/elsewhere", timeout=5)
+    account_links.unfaked.clear()
+"""
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=1)
+
+
+#: An inner run's webhook endpoint on 127.0.0.1 (``hook.url``, ``hook.received``).
+WEBHOOK_CONFTEST = """
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+
+class Hook:
+    url = ""
+
+    def __init__(self):
+        self.received = []
+
+
+@pytest.fixture
+def hook():
+    made = Hook()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            made.received.append(self.rfile.read(int(self.headers["Content-Length"])))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    made.url = f"http://127.0.0.1:{server.server_address[1]}/webhooks"
+    try:
+        yield made
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+"""

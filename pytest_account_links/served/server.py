@@ -134,6 +134,7 @@ class Serving:
         renew: Callable[[Driver], Driver] | None = None,
     ) -> None:
         self.driver = driver
+        self._webhook_url: str | None = None
         #: Where the fake's events are posted, in order (None: they are only kept).
         self.webhook_url = webhook_url
         self._renew = renew
@@ -182,6 +183,22 @@ class Serving:
             sender.stop()
 
     @property
+    def webhook_url(self) -> str | None:
+        """Where the fake's events are posted, in order (None: they are only kept)."""
+        return self._webhook_url
+
+    @webhook_url.setter
+    def webhook_url(self, url: str | None) -> None:
+        parts = urlsplit(url) if url is not None else None
+        with self.store.lock:
+            self._webhook_url = url
+            self.store.webhook_endpoint = (
+                None
+                if parts is None
+                else (parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
+            )
+
+    @property
     def store(self) -> Store:
         return self.driver.store
 
@@ -196,6 +213,7 @@ class Serving:
         with self.store.lock:
             self.driver = self._renew(self.driver)
             self._handed_on = 0
+        self.webhook_url = self._webhook_url  # the fresh store's deliveries are the fake's
 
 
 class FakeServer:

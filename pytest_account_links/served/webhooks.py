@@ -232,7 +232,11 @@ class Sender:
                 )
                 # (the rest of the batch too: stop() cut the delivery under way short)
             else:
-                outcome = deliver(batch.url, event, self.timeout, self._opened)
+                try:
+                    outcome = deliver(batch.url, event, self.timeout, self._opened)
+                except Exception as problem:  # a hook, a patch: recorded, the queue goes on
+                    why = f"not delivered: {type(problem).__name__}: {problem}"
+                    outcome = Delivery(event.id, batch.url, None, why)
             with self._wake:
                 self._connection = None
                 self.deliveries.append(outcome)
