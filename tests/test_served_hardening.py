@@ -282,3 +282,42 @@ def test_the_pages_form_needs_its_per_link_token(
     assert done.status_code == 303
     assert done.headers["Location"] == "https://example.com/return"
     assert [visit.outcome for visit in account_links.visits] == ["completed"]
+
+
+# -- the adversarial pass: state and keys over HTTP --------------------------------------
+
+
+def test_an_idempotency_key_reused_at_another_endpoint_says_so(
+    account_links: AccountLinksFake, account_links_server: ServedFake
+) -> None:
+    """Stripe's answer names the two endpoints ("can only be used for the same endpoint
+    they were first used for ('/v1/subscriptions' vs '/v1/subscriptions/sub_...')"), not
+    the parameters: the fake said "the same parameters" whatever the endpoint."""
+    served = account_links_server
+    headers = {
+        "Authorization": f"Bearer {served.api_key}",
+        "Idempotency-Key": "order-42",
+        "Content-Type": "application/json",
+    }
+    made = requests.post(served.url + "/v2/core/accounts", json={}, headers=headers, timeout=10)
+    assert made.status_code == 200
+    account = made.json()["id"]
+
+    for path, body in (
+        (f"/v2/core/accounts/{account}", {}),
+        ("/v2/core/account_links", {**PARAMS, "account": account}),
+    ):
+        reused = requests.post(served.url + path, json=body, headers=headers, timeout=10)
+        assert reused.status_code == 400
+        assert reused.json()["error"]["type"] == "idempotency_error"
+        assert reused.json()["error"]["message"] == (
+            "Keys for idempotent requests can only be used for the same endpoint they were "
+            f"first used for ('/v2/core/accounts' vs '{path}'). Try using a key other than "
+            "'order-42' if you meant to execute a different request."
+        )
+    again = requests.post(served.url + "/v2/core/accounts", json={}, headers=headers, timeout=10)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    changed = requests.post(
+        served.url + "/v2/core/accounts", json={"display_name": "Other"}, headers=headers
+    )
+    assert "only be used with the same parameters" in changed.json()["error"]["message"]
