@@ -321,3 +321,33 @@ def test_an_idempotency_key_reused_at_another_endpoint_says_so(
         served.url + "/v2/core/accounts", json={"display_name": "Other"}, headers=headers
     )
     assert "only be used with the same parameters" in changed.json()["error"]["message"]
+
+
+def test_a_link_of_an_account_closed_since_changes_nothing(
+    account_links: AccountLinksFake, account_links_server: ServedFake
+) -> None:
+    """The Accounts endpoints refuse to update a closed account; the hosted page used to
+    complete its onboarding anyway, filling in its details and announcing updates."""
+    client = account_links_server.client
+    account = client.v2.core.accounts.create(
+        {"configuration": {"merchant": {}}, "include": ["configuration.merchant"]}
+    )
+    link = client.v2.core.account_links.create({**PARAMS, "account": account.id})
+    client.v2.core.accounts.close(account.id, {"applied_configurations": ["merchant"]})
+    made = len(account_links.events)
+    before = client.v2.core.accounts.retrieve(account.id, {"include": ["requirements"]})
+
+    done = requests.post(
+        account_links_server.url + "/_account_links/visit",
+        json={"url": link.url},
+        allow_redirects=False,
+        timeout=10,
+    )
+
+    assert done.status_code == 303
+    assert done.headers["Location"] == "https://example.com/reauth"  # refresh_url
+    assert [visit.outcome for visit in account_links.visits] == ["account_closed"]
+    assert len(account_links.events) == made
+    after = client.v2.core.accounts.retrieve(account.id, {"include": ["requirements"]})
+    assert after.to_dict() == before.to_dict()
+    assert account_links.visit(link) == "https://example.com/reauth"  # in-process too
