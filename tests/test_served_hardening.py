@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
+import os
 import socket
 import threading
 import time
@@ -15,6 +17,7 @@ import requests
 
 from pytest_account_links._fake import FakeFactory
 from tests.conftest import ONBOARDING
+from tests.test_served_webhooks import WEBHOOK_CONFTEST
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -351,3 +354,96 @@ def test_a_link_of_an_account_closed_since_changes_nothing(
     after = client.v2.core.accounts.retrieve(account.id, {"include": ["requirements"]})
     assert after.to_dict() == before.to_dict()
     assert account_links.visit(link) == "https://example.com/reauth"  # in-process too
+
+
+# -- the adversarial pass: many connections, many tests ----------------------------------
+
+
+def _resources() -> tuple[int, int, int]:
+    """Threads, open file descriptors and sockets of this process."""
+    fds = []
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):  # (the listing's own descriptor is gone)
+            fds.append(os.readlink(f"/proc/self/fd/{fd}"))
+    return threading.active_count(), len(fds), sum(f.startswith("socket:") for f in fds)
+
+
+def test_two_hundred_keep_alive_connections_at_once(server: FakeServer) -> None:
+    """Each is answered, twice on the same connection, and once they close every thread,
+    socket and descriptor the server opened for them is gone."""
+    server.read_timeout = 30  # (the connections idle between their two requests)
+    before = _resources()
+    connections = [
+        http.client.HTTPConnection("127.0.0.1", _port(server), timeout=30) for _ in range(200)
+    ]
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def ask(connection: http.client.HTTPConnection) -> None:
+        connection.request("GET", "/_account_links/health")
+        answer = connection.getresponse()
+        answer.read()
+        with lock:
+            statuses.append(answer.status)
+
+    try:
+        for _ in range(2):
+            askers = [threading.Thread(target=ask, args=(c,)) for c in connections]
+            for asker in askers:
+                asker.start()
+            for asker in askers:
+                asker.join(60)
+            assert _connection_threads() >= 200  # all open at once, kept alive
+    finally:
+        for connection in connections:
+            connection.close()
+
+    assert statuses == [200] * 400
+    deadline = time.monotonic() + 10
+    while _resources() != before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _resources() == before
+
+
+def test_two_hundred_tests_using_the_served_fake_leave_nothing_behind(
+    pytester: pytest.Pytester,
+) -> None:
+    """Threads, descriptors and sockets are the same after 200 tests as after the first
+    few: each test's connections, webhook sender and keep-alive threads end with it."""
+    pytester.makeconftest(WEBHOOK_CONFTEST)
+    pytester.makepyfile(
+        """
+import contextlib
+import os
+import threading
+
+import pytest
+
+SEEN = []
+
+
+def resources():
+    fds = []
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):
+            fds.append(os.readlink(f"/proc/self/fd/{fd}"))
+    return threading.active_count(), len(fds), sum(f.startswith("socket:") for f in fds)
+
+
+@pytest.mark.parametrize("n", range(200))
+def test_one(n, account_links_server, hook):
+    if n % 5 == 0:
+        account_links_server.webhook_url = hook.url
+    account_links_server.client.v2.core.accounts.create({"display_name": f"Seller {n}"})
+    if n % 10 == 0:
+        assert all(d.ok for d in account_links_server.wait_for_deliveries())
+    SEEN.append(resources())
+
+
+def test_nothing_grew():
+    assert SEEN[-1] == SEEN[4], (SEEN[4], SEEN[-1])
+    assert all(now <= then + 2 for seen in SEEN[4:] for now, then in zip(seen, SEEN[4]))
+"""
+    )
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "-q")
+    result.assert_outcomes(passed=201)
