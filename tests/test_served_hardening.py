@@ -335,7 +335,8 @@ def test_a_link_of_an_account_closed_since_changes_nothing(
     account = client.v2.core.accounts.create(
         {"configuration": {"merchant": {}}, "include": ["configuration.merchant"]}
     )
-    link = client.v2.core.account_links.create({**PARAMS, "account": account.id})
+    params: Any = {**PARAMS, "account": account.id}
+    link = client.v2.core.account_links.create(params)
     client.v2.core.accounts.close(account.id, {"applied_configurations": ["merchant"]})
     made = len(account_links.events)
     before = client.v2.core.accounts.retrieve(account.id, {"include": ["requirements"]})
