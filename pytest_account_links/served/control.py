@@ -29,18 +29,18 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from pytest_account_links.generations.v2 import rfc3339
+from pytest_account_links.core.clock import rfc3339
 from pytest_account_links.served.origins import form_token, form_token_ok, is_json, origin_problem
-from pytest_account_links.served.server import CONTROL, Reply, path_of
+from pytest_account_links.served.serving import CONTROL, Reply, path_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from pytest_account_links._calls import Call
-    from pytest_account_links._store import Store
-    from pytest_account_links.served.server import FakeServer, Serving
+    from pytest_account_links.core.calls import Call
+    from pytest_account_links.domain.store import Store
+    from pytest_account_links.served.serving import Listening, Serving
 
-    Handler = Callable[[FakeServer, Serving, str, dict[str, str], bytes], Reply]
+    Handler = Callable[[Listening, Serving, str, dict[str, str], bytes], Reply]
 
 #: What the hosted page's controls may submit: ``visit()``'s outcomes, and ``expired``
 #: (the link is treated as expired: the browser goes to ``refresh_url``).
@@ -51,7 +51,7 @@ VISIT_WAIT = 2.0
 
 
 def answer(
-    server: FakeServer,
+    server: Listening,
     serving: Serving | None,
     method: str,
     target: str,
@@ -116,7 +116,7 @@ def call_json(call: Call) -> dict[str, Any]:
     }
 
 
-def _calls(server: FakeServer, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
+def _calls(server: Listening, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
     store = serving.store
     with store.lock:
         calls = list(store.calls.every)
@@ -134,7 +134,7 @@ def _not_json(method: str, headers: dict[str, str], takes: str) -> Reply:
     )
 
 
-def _reset(server: FakeServer, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
+def _reset(server: Listening, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
     if (body or "content-type" in headers) and not is_json(headers):
         return _not_json("reset", headers, "no body, or a JSON one,")
     if not serving.resettable:
@@ -151,7 +151,7 @@ def _reset(server: FakeServer, serving: Serving, rest: str, headers: Any, body: 
 def _injector(method: str) -> Handler:
     """A control endpoint that calls ``AccountLinksFake.<method>(**body)``."""
 
-    def inject(server: FakeServer, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
+    def inject(server: Listening, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
         if not is_json(headers):
             return _not_json(
                 method, headers, f"a JSON object of account_links.{method}()'s arguments"
@@ -167,7 +167,7 @@ def _injector(method: str) -> Handler:
                 f"pytest-account-links: POST {CONTROL}{method} takes a JSON object of "
                 f"account_links.{method}()'s arguments, got {body[:200]!r}",
             )
-        from pytest_account_links._fake import AccountLinksFake
+        from pytest_account_links.harness.fake import AccountLinksFake
 
         fake = AccountLinksFake(serving.store, serving.driver)
         try:
@@ -208,7 +208,7 @@ def link_state(store: Store, token: str) -> dict[str, Any] | None:
         }
 
 
-def _link(server: FakeServer, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
+def _link(server: Listening, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
     from urllib.parse import unquote
 
     token = unquote(rest)
@@ -224,7 +224,7 @@ def _link(server: FakeServer, serving: Serving, rest: str, headers: Any, body: b
 FORM = "application/x-www-form-urlencoded"
 
 
-def _fields(server: FakeServer, headers: dict[str, str], body: bytes) -> dict[str, str] | Reply:
+def _fields(server: Listening, headers: dict[str, str], body: bytes) -> dict[str, str] | Reply:
     """A JSON object's fields (a script's), or the page's form's, whose ``form_token``
     must be the link's (:func:`.origins.form_token`); a refusal otherwise."""
     text = body.decode("utf-8", "replace")
@@ -257,9 +257,9 @@ def _fields(server: FakeServer, headers: dict[str, str], body: bytes) -> dict[st
     return fields
 
 
-def _visit(server: FakeServer, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
+def _visit(server: Listening, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
     """What one of the page's controls does: ``visit()``, the events posted, the redirect."""
-    from pytest_account_links._hosted import visit
+    from pytest_account_links.domain.visit import visit
 
     fields = _fields(server, headers, body)
     if isinstance(fields, Reply):

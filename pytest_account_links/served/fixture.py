@@ -5,16 +5,16 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, final
 
-from pytest_account_links.served.server import Serving
+from pytest_account_links.served.serving import Serving
 from pytest_account_links.served.webhooks import check_url
 
 if TYPE_CHECKING:
     import stripe
     from stripe._base_address import BaseAddresses
 
-    from pytest_account_links._driver import Driver
     from pytest_account_links.served.server import FakeServer
     from pytest_account_links.served.webhooks import Delivery
+    from pytest_account_links.transports.driver import Driver
 
 
 @final

@@ -5,7 +5,7 @@ one is given) and answers three kinds of path:
 
 * Stripe's API (``/v1/...``, ``/v2/...``): the request becomes the
   :class:`~.._wire.WireRequest` the in-process fake would see for
-  ``https://api.stripe.com<path>`` and goes to the :class:`~.._driver.Driver`
+  ``https://api.stripe.com<path>`` and goes to the :class:`~..transports.driver.Driver`
   attached (:meth:`FakeServer.attach`): the running test's, or the standalone
   server's. The pipeline, the recording and the report are the in-process
   fake's. With nothing attached: 503, in Stripe's error envelope.
@@ -27,7 +27,6 @@ every thread it started.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import secrets
 import select
@@ -38,182 +37,23 @@ import time
 import traceback
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from typing import Any
 
-from pytest_account_links._secrets import redact, redact_bytes
-from pytest_account_links._wire import TransportFault, WireRequest, header_text
-from pytest_account_links.errors import UnfakedRequestError
+from pytest_account_links.core.errors import UnfakedRequestError
+from pytest_account_links.core.wire import TransportFault, WireRequest, header_text
 from pytest_account_links.served.origins import host_problem
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from pytest_account_links._driver import Driver
-    from pytest_account_links._store import Store
-    from pytest_account_links.served.webhooks import Batch, Delivery, Sender
+from pytest_account_links.served.serving import (
+    API_BASE,
+    CONTROL,
+    HOST,
+    MAX_BODY,
+    READ_TIMEOUT,
+    Reply,
+    Serving,
+    path_of,
+)
 
 _log = logging.getLogger("pytest_account_links.served")
-
-#: Where every request the server answers as Stripe's API is addressed, for the fake.
-API_BASE = "https://api.stripe.com"
-#: The prefix of the control endpoints (:mod:`.control`).
-CONTROL = "/_account_links/"
-#: The largest request body read (a fake's request is a few hundred bytes).
-MAX_BODY = 10 * 1024 * 1024
-#: The only address the server listens on.
-HOST = "127.0.0.1"
-#: How long the server waits for a client's next bytes before it gives up, in seconds.
-READ_TIMEOUT = 10.0
-
-
-class Reply:
-    """What the server sends: a status, headers and a body, or a transport fault."""
-
-    __slots__ = ("body", "fault", "headers", "status", "until")
-
-    def __init__(
-        self,
-        status: int,
-        body: bytes = b"",
-        headers: list[tuple[str, str]] | None = None,
-        *,
-        fault: str | None = None,
-        until: threading.Event | None = None,
-    ) -> None:
-        self.status = status
-        self.body = body
-        self.headers = headers if headers is not None else []
-        #: ``"connection_refused"`` or ``"read_timeout"``: no answer at all.
-        self.fault = fault
-        #: For a ``read_timeout``: set when the stall may end (the test ended).
-        self.until = until
-
-    @classmethod
-    def json(cls, status: int, body: Any, headers: list[tuple[str, str]] | None = None) -> Reply:
-        """A JSON reply; no key in it shows (a control endpoint may echo what it was sent)."""
-        encoded = redact_bytes(json.dumps(body, separators=(",", ":"), default=str).encode())
-        return cls(status, encoded, [("Content-Type", "application/json"), *(headers or [])])
-
-    @classmethod
-    def error(cls, status: int, code: str, message: str, **headers: str) -> Reply:
-        """An error in Stripe's envelope: ``{"error": {"code", "message"}}``."""
-        return cls.json(
-            status,
-            {"error": {"code": code, "message": message}},
-            [(name.replace("_", "-"), value) for name, value in headers.items()],
-        )
-
-    @classmethod
-    def html(cls, status: int, page: str, headers: list[tuple[str, str]] | None = None) -> Reply:
-        return cls(
-            status,
-            redact(page).encode("utf-8"),
-            [("Content-Type", "text/html; charset=utf-8"), *(headers or [])],
-        )
-
-    @classmethod
-    def redirect(cls, location: str, body: Any) -> Reply:
-        """A 303 to ``location`` (a browser follows it with a GET), with a JSON body."""
-        return cls.json(HTTPStatus.SEE_OTHER, body, [("Location", redact(location))])
-
-
-class Serving:
-    """What the server answers with while attached: one fake's driver, and its session.
-
-    The running test's (attached by the ``account_links_server`` fixture for the
-    test), or the standalone server's (``python -m pytest_account_links serve``,
-    which can :meth:`reset` it).
-    """
-
-    def __init__(
-        self,
-        driver: Driver,
-        *,
-        webhook_url: str | None = None,
-        renew: Callable[[Driver], Driver] | None = None,
-    ) -> None:
-        self.driver = driver
-        self._webhook_url: str | None = None
-        #: Where the fake's events are posted, in order (None: they are only kept).
-        self.webhook_url = webhook_url
-        self._renew = renew
-        #: Set when detached: a stalled answer (``read_timeout``) of this fake ends.
-        self.ended = threading.Event()
-        #: The tracebacks of requests the server failed to answer (a bug, or a hook's).
-        self.errors: list[str] = []
-        #: Each event posted to :attr:`webhook_url`, and what became of it, in order.
-        self.deliveries: list[Delivery] = []
-        #: How many of the fake's events were handed on (queued, or passed before a
-        #: webhook URL was set).
-        self._handed_on = 0
-        self._sender: Sender | None = None
-
-    def queue_new_events(self, *, held: bool = False) -> Batch | None:
-        """Queue the events the fake made since the last call for :attr:`webhook_url`, as
-        it is now (None, and they are passed over: Stripe has no destination for them).
-
-        Taken and queued under the store's lock, so the queue's order is the order the
-        fake made them, whichever request thread gets here first. A ``held`` batch waits
-        for :meth:`~.webhooks.Batch.release` (its request's answer is sent first, as
-        Stripe delivers an API request's events after answering it).
-        """
-        from pytest_account_links.served.webhooks import Sender
-
-        store = self.store
-        with store.lock:
-            events = list(store.events[self._handed_on :])
-            self._handed_on = len(store.events)
-            url = self.webhook_url
-            if url is None or not events:
-                return None
-            if self._sender is None:
-                self._sender = Sender(self.deliveries)
-            return self._sender.queue(url, events, held=held)
-
-    def wait_for_deliveries(self, timeout: float) -> bool:
-        """Wait until every event queued so far has its delivery; False on timeout."""
-        sender = self._sender
-        return True if sender is None else sender.wait(timeout)
-
-    def stop_delivering(self) -> None:
-        """Stop the sender (the delivery under way is cut short); idempotent."""
-        sender = self._sender
-        if sender is not None:
-            sender.stop()
-
-    @property
-    def webhook_url(self) -> str | None:
-        """Where the fake's events are posted, in order (None: they are only kept)."""
-        return self._webhook_url
-
-    @webhook_url.setter
-    def webhook_url(self, url: str | None) -> None:
-        parts = urlsplit(url) if url is not None else None
-        with self.store.lock:
-            self._webhook_url = url
-            self.store.webhook_endpoint = (
-                None
-                if parts is None
-                else (parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
-            )
-
-    @property
-    def store(self) -> Store:
-        return self.driver.store
-
-    @property
-    def resettable(self) -> bool:
-        return self._renew is not None
-
-    def reset(self) -> None:
-        """A fresh fake in place of this one (the standalone server only)."""
-        if self._renew is None:
-            raise LookupError("only the standalone server resets its fake")
-        with self.store.lock:
-            self.driver = self._renew(self.driver)
-            self._handed_on = 0
-        self.webhook_url = self._webhook_url  # the fresh store's deliveries are the fake's
 
 
 class FakeServer:
@@ -366,13 +206,6 @@ class FakeServer:
             "(/v1/..., /v2/...), the hosted onboarding page (/r/<account>) and its control "
             f"endpoints ({CONTROL}...)",
         )
-
-
-def path_of(target: str) -> str:
-    """The path of a request target (origin-form, or the absolute form proxies send)."""
-    if not target.startswith("/"):
-        target = urlsplit(target).path or "/"
-    return target.partition("?")[0]
 
 
 def _no_test(method: str, path: str) -> Reply:

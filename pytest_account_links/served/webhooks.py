@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from pytest_account_links._events import DeliveredEvent
+    from pytest_account_links.domain.events import DeliveredEvent
 
 #: How long one delivery may take, in seconds (connecting, sending, the answer).
 TIMEOUT = 5.0
