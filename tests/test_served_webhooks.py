@@ -243,7 +243,7 @@ def test_a_hanging_webhook_does_not_hold_the_browser_back(
     took = time.monotonic() - started
 
     assert done.status_code == 303
-    assert took < 4  # it waits 2 s at most for the deliveries; it used to be 10 s an event
+    assert took < 6  # it waits 2 s at most for the deliveries; it used to be 10 s an event
     deliveries = served.wait_for_deliveries()
     events = account_links.events
     assert [d.event for d in deliveries] == [event.id for event in events]
