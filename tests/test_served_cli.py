@@ -509,6 +509,13 @@ def _wait_for(predicate: Any, timeout: float = 10.0) -> None:
         time.sleep(0.02)
 
 
+@pytest.mark.own_network
+def test_a_test_that_listens_everywhere_runs_in_a_network_of_its_own() -> None:
+    """0.0.0.0 reaches nothing but the test's own loopback (tests/conftest.py)."""
+    assert [name for _, name in socket.if_nameindex()] == ["lo"]
+
+
+@pytest.mark.own_network
 def test_every_interface_takes_one_key_and_warns(serve: Any) -> None:
     served = serve("--host", "0.0.0.0", "--api-key", KEY)
     banner = [served.line() for _ in range(2)]
