@@ -189,7 +189,7 @@ def _post(served: ServedFake, path: str, **kwargs: Any) -> requests.Response:
         {"Origin": "http://127.0.0.1:1"},  # another server on this machine
     ],
 )
-@pytest.mark.parametrize("path", ["fail_next", "outage", "reset", "visit"])
+@pytest.mark.parametrize("path", ["fail_next", "outage", "reset", "visit", "accounts"])
 def test_a_post_from_another_site_drives_nothing(
     path: str,
     headers: dict[str, str],
@@ -199,7 +199,10 @@ def test_a_post_from_another_site_drives_nothing(
     """What any web page may send without a CORS preflight: a ``text/plain`` POST."""
     served = account_links_server
     link = served.client.v2.core.account_links.create(PARAMS)
-    body = '{"code": "not_found"}' if path != "visit" else json.dumps({"url": link.url})
+    body = {
+        "visit": json.dumps({"url": link.url}),
+        "accounts": '["acct_1Foreign"]',
+    }.get(path, '{"code": "not_found"}')
 
     refused = _post(served, path, data=body, headers={"Content-Type": "text/plain", **headers})
 
@@ -210,6 +213,7 @@ def test_a_post_from_another_site_drives_nothing(
     assert "answer only the served fake's own pages" in error["message"]
     # Nothing was injected, nothing visited: the next request is answered as usual.
     assert account_links.visits == []
+    assert "acct_1Foreign" not in account_links.accounts
     served.client.v2.core.account_links.create(PARAMS)
     assert [call.status for call in account_links.all_calls] == [200, 200]
 
@@ -454,3 +458,29 @@ def test_nothing_grew():
     )
     result = pytester.runpytest_subprocess("-p", "no:randomly", "-q")
     result.assert_outcomes(passed=201)
+
+
+@pytest.mark.parametrize(
+    ("bound", "host", "answered"),
+    [
+        ("127.0.0.1", "127.0.0.1:12111", True),
+        ("127.0.0.1", "[::1]:12111", True),
+        ("127.0.0.1", "stripe-fake:12111", False),  # loopback only: its own names only
+        ("127.0.0.1", "10.0.0.5:12111", False),
+        ("0.0.0.0", "stripe-fake:12111", True),  # serve --host 0.0.0.0 in docker-compose
+        ("0.0.0.0", "10.0.0.5:12111", True),
+        ("0.0.0.0", "[fd00::5]:12111", True),
+        ("0.0.0.0", "localhost:12111", True),
+        ("0.0.0.0", "evil.example:12111", False),  # a rebinding site's name has dots
+        ("0.0.0.0", "stripe-fake:80", False),  # another port: another server
+        ("192.168.1.7", "192.168.1.7:12111", True),
+        ("192.168.1.7", "fake.corp.example:12111", False),
+    ],
+)
+def test_which_hosts_a_server_answers(bound: str, host: str, answered: bool) -> None:
+    """``serve --host`` (another address, which needs ``--api-key``) is reached from
+    other machines by their names for it; a name with dots stays refused."""
+    from pytest_account_links.served.origins import host_problem
+
+    problem = host_problem("/_account_links/health", {"host": host}, (bound, 12111))
+    assert (problem is None) is answered, problem

@@ -7,8 +7,9 @@ checks keep those pages out, as Jupyter and other local servers do:
   to 127.0.0.1 and reads the answers as its own): the ``Host`` header, and the
   authority of an absolute-form target, must name the server itself:
   ``127.0.0.1:<port>``, ``localhost:<port>``, ``[::1]:<port>``, the address it is
-  bound to, or a name in ``FakeServer.extra_hosts``. Anything else: 403
-  ``host_not_allowed``.
+  bound to, or a name in ``FakeServer.extra_hosts``; a server bound beyond the
+  loopback (``serve --host``) also answers any address and any one-label name (a
+  docker-compose service's). Anything else: 403 ``host_not_allowed``.
 * **Origin** (a POST, PUT, PATCH or DELETE to a control endpoint or the hosted page's
   ``/visit``; against cross-site requests, which any page can send without a CORS
   preflight): an ``Origin`` header, or without one a ``Referer``, must be the server's
@@ -52,13 +53,27 @@ def allowed(host: str, port: int, own_host: str, own_port: int, extra: tuple[str
         return False
     if host in LOOPBACK or host == own_host.lower() or host in (h.lower() for h in extra):
         return True
-    if own_host in ("0.0.0.0", "::", ""):  # every interface: an address, never a name
-        try:
-            ipaddress.ip_address(host)
-        except ValueError:
-            return False
-        return True
-    return False
+    if _loopback(own_host):
+        return False
+    # Listening beyond this machine (serve --host, with its --api-key): other machines
+    # name it by an address, or by a name of one label (a docker-compose service,
+    # ``stripe-fake``); a name with dots is refused, as a rebinding site's always has.
+    return _address(host) or "." not in host
+
+
+def _address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host.lower() == "localhost"
 
 
 def host_problem(
