@@ -103,6 +103,7 @@ def run_cmd() -> Iterator[Any]:
                     stream.close()
 
 
+@pytest.mark.own_network
 def test_the_image_runs_the_server_its_compose_file_expects(
     run_cmd: Any, image_env: dict[str, str], webhooks: Webhooks, tmp_path: Path
 ) -> None:

@@ -344,8 +344,13 @@ def test_accounts_declared_through_the_control_endpoint(serve: Any) -> None:
         "'idd' (did you mean 'id'?); accepted: id, configurations, display_name, "
         "contact_email, country"
     )
-    garbled = requests.post(endpoint, data=b"acct_3")
+    garbled = requests.post(endpoint, data=b"acct_3", headers={"Content-Type": "application/json"})
     assert (garbled.status_code, garbled.json()["error"]["code"]) == (400, "invalid_request")
+    as_form = requests.post(endpoint, data=b"acct_3")  # what another site's form may send
+    assert (as_form.status_code, as_form.json()["error"]["code"]) == (
+        415,
+        "unsupported_media_type",
+    )
     # v2_enabled, as the marker's.
     off = requests.post(endpoint, json={"v2_enabled": False})
     assert off.json() == {"accounts": [], "v2_enabled": False}
@@ -509,6 +514,13 @@ def _wait_for(predicate: Any, timeout: float = 10.0) -> None:
         time.sleep(0.02)
 
 
+@pytest.mark.own_network
+def test_a_test_that_listens_everywhere_runs_in_a_network_of_its_own() -> None:
+    """0.0.0.0 reaches nothing but the test's own loopback (tests/conftest.py)."""
+    assert [name for _, name in socket.if_nameindex()] == ["lo"]
+
+
+@pytest.mark.own_network
 def test_every_interface_takes_one_key_and_warns(serve: Any) -> None:
     served = serve("--host", "0.0.0.0", "--api-key", KEY)
     banner = [served.line() for _ in range(2)]
