@@ -12,6 +12,7 @@ import json
 
 import pytest
 import requests
+from test_fastapi_app import complete_on_the_hosted_page
 
 pytest.importorskip("pytest_django", reason="the framework examples: pip install -e '.[test]'")
 
@@ -74,8 +75,6 @@ def test_onboarding_through_the_served_fake(
     settings.STRIPE_WEBHOOK_SECRET = account_links.webhook_secret
     settings.STRIPE_API_BASE = account_links_server.url
     settings.APP_BASE_URL = live_server.url
-    # The handler does not call back into the served fake while it delivers.
-    settings.STRIPE_FETCH_ON_WEBHOOK = False
     account_links_server.webhook_url = f"{live_server.url}/webhooks"
 
     account = requests.post(f"{live_server.url}/sellers", json=SELLER, timeout=10).json()["account"]
@@ -85,20 +84,16 @@ def test_onboarding_through_the_served_fake(
     link = onboard.headers["Location"]
     assert link.startswith(f"{account_links_server.url}/r/{account}#")
 
-    # The seller on the hosted page: it loads, then its form is submitted.
-    assert requests.get(link, timeout=10).status_code == 200
-    done = requests.post(
-        f"{account_links_server.url}/_account_links/visit",
-        data={"account": account, "token": link.partition("#")[2], "outcome": "completed"},
-        allow_redirects=False,
-        timeout=10,
-    )
+    done = complete_on_the_hosted_page(account_links_server.url, account, link)
     assert done.headers["Location"] == f"{live_server.url}/sellers/{account}/return"
     assert requests.get(done.headers["Location"], timeout=10).json()["complete"] is True
 
-    deliveries = account_links_server.deliveries
+    # Every event was posted to the app, which fetched each one's account back from the
+    # served fake while it was being delivered.
+    deliveries = account_links_server.wait_for_deliveries()
     assert deliveries
     assert all(delivery.ok for delivery in deliveries)
     types = {event.id: event.type for event in account_links.events}
     assert seen["received"] == [types[delivery.event] for delivery in deliveries]
     assert seen["received"][-1] == "v2.core.account_link.returned"
+    assert set(seen["fetched"]) == {account}

@@ -2,7 +2,7 @@
 
 ``tests/node/onboarding.mjs`` runs the whole onboarding flow in Node (stripe-node, pinned
 in ``tests/node/package.json`` and its lock) against ``python -m pytest_account_links
-serve``: an account, its link, the hosted page's control POSTed as a browser submits it,
+serve``: an account, its link, the hosted page's form submitted as the page's script does,
 the account retrieved, and the webhooks received by a Node http server on 127.0.0.1 and
 parsed with ``parseEventNotification``, ``fetchEvent`` and ``fetchRelatedObject``.
 
@@ -88,6 +88,7 @@ def test_the_onboarding_flow_in_node(node: str, standalone: tuple[str, int]) -> 
     assert seen["due_at_first"] > 0
     assert seen["page_status"] == 200
     assert seen["page_is_the_hosted_page"] is True
+    assert seen["link_state"] == "valid"
     assert seen["visit_status"] == 303
     assert seen["visit_location"] == "https://kunstwerk.example/return"
     assert seen["due_after"] == 0

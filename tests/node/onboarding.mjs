@@ -81,11 +81,22 @@ try {
   // -- 2. the seller on the hosted page: load it, submit "Complete onboarding" ----------
   const page = await fetch(link.url);
   const html = await page.text();
-  const token = new URL(link.url).hash.slice(1); // the page's script reads the fragment
+  // As the page's script does: the token from the fragment, the link's state (and the
+  // form's token) from the server, then the form submitted from the page's origin.
+  const token = new URL(link.url).hash.slice(1);
+  const shown = await (await fetch(new URL(`/_account_links/links/${token}`, base))).json();
   const submitted = await fetch(new URL("/_account_links/visit", base), {
     method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ account: account.id, token, outcome: "completed" }),
+    headers: {
+      "Content-Type": "application/x-www-form-urlencoded",
+      Origin: base.origin,
+    },
+    body: new URLSearchParams({
+      account: account.id,
+      token,
+      form_token: shown.form_token,
+      outcome: "completed",
+    }),
     redirect: "manual",
   });
 
@@ -127,6 +138,7 @@ try {
       link: link.url,
       page_status: page.status,
       page_is_the_hosted_page: html.includes('data-testid="account-links-controls"'),
+      link_state: shown.state,
       visit_status: submitted.status,
       visit_location: submitted.headers.get("location"),
       due_after: done.requirements.entries.length,
