@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from pytest_account_links._events import DeliveredEvent, WebhookDeliveryError
     from pytest_account_links._fake import AccountLinksFake
     from pytest_account_links._links import Link, Visit
+    from pytest_account_links._sessions import AccountSession
     from pytest_account_links.errors import CATALOGUE, ErrorSpec, UnfakedRequestError
     from pytest_account_links.models import (
         AccountLinkCreateParams,
@@ -30,6 +31,7 @@ __all__ = [
     "CATALOGUE",
     "AccountLinkCreateParams",
     "AccountLinksFake",
+    "AccountSession",
     "Accounts",
     "Call",
     "CallList",
@@ -49,6 +51,7 @@ __all__ = [
 _WHERE = {
     "AccountLinkCreateParams": "models",
     "AccountLinksFake": "_fake",
+    "AccountSession": "_sessions",
     "Accounts": "_accounts",
     "ConnectedAccount": "_accounts",
     "DeliveredEvent": "_events",

@@ -116,7 +116,7 @@ def _complete(store: Store, link: Link, changes: dict[str, Any] | None) -> None:
     if link.generation == "v1":
         _v1_accounts.speak(account)
     with store.one_change():
-        _filled(store, account, link, changes)
+        fill(store, account, link.use_case, link.generation, changes)
     if link.generation == "v1":
         return
     store.emit(
@@ -131,10 +131,15 @@ def _complete(store: Store, link: Link, changes: dict[str, Any] | None) -> None:
     )
 
 
-def _filled(
-    store: Store, account: ConnectedAccount, link: Link, changes: dict[str, Any] | None
+def fill(
+    store: Store,
+    account: ConnectedAccount,
+    use_case: str,
+    generation: str,
+    changes: dict[str, Any] | None,
 ) -> None:
-    """What the account holder filled in, and the events of the changes."""
+    """What the account holder filled in (on the hosted page, or in the embedded
+    onboarding component), and the events of the changes."""
     from pytest_account_links import _onboarding
     from pytest_account_links.endpoints._v1_accounts import add_external_account, write
     from pytest_account_links.endpoints._v1_view import v1_only_due
@@ -145,9 +150,9 @@ def _filled(
         sections,
     )
 
-    account.completed.append(link.use_case)
+    account.completed.append(use_case)
     state = account.state
-    if link.use_case == "account_onboarding":
+    if use_case == "account_onboarding":
         before = sections(state)
         locale = _onboarding.LOCALES.get(_onboarding.country(state), "en_US")
         faker = store.accounts.seeded_faker(account.id, locale)
@@ -155,7 +160,7 @@ def _filled(
             add_external_account(store, state, "btok_us_verified")
         _onboarding.collect(state, account.required, faker, store.clock.now())
         announce(account, changed_sections(before, state))
-    if changes and link.generation == "v1":
+    if changes and generation == "v1":
         write(store, state, changes)
         account.notify("account.updated")
     elif changes:

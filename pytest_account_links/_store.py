@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from pytest_account_links._events import DeliveredEvent
     from pytest_account_links._extensions import Extensions
     from pytest_account_links._links import Link, Visit
+    from pytest_account_links._sessions import AccountSession
     from pytest_account_links.errors import UnfakedRequestError
 
 
@@ -104,6 +105,8 @@ class Store:
         self.idempotency = IdempotencyKeys()
         #: The links created in this test, by their token.
         self.links: dict[str, Link] = {}
+        #: The Account Sessions created in this test, oldest first.
+        self.sessions: list[AccountSession] = []
         self.events: list[DeliveredEvent] = []
         #: How many of :attr:`events` ``deliver_events()`` handed to the test's handler.
         self.delivered = 0

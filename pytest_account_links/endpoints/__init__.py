@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from pytest_account_links.endpoints import (
     v1_account_links_create,
+    v1_account_sessions_create,
     v1_accounts_create,
     v1_accounts_list,
     v1_accounts_retrieve,
@@ -45,6 +46,7 @@ REGISTRY: tuple[Endpoint, ...] = (
     v1_accounts_retrieve.ENDPOINT,
     v1_accounts_update.ENDPOINT,
     v1_accounts_list.ENDPOINT,
+    v1_account_sessions_create.ENDPOINT,
 )
 
 BY_NAME: dict[str, Endpoint] = {endpoint.name: endpoint for endpoint in REGISTRY}
