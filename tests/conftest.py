@@ -39,9 +39,9 @@ def _no_network() -> Iterator[None]:
 
 def routing() -> str:
     """What routes requests right now: ``"fake"`` (a test's), ``"guard"``, or ``"nothing"``."""
-    from pytest_account_links import _interception
-    from pytest_account_links._driver import Driver
-    from pytest_account_links._guard import Guard
+    from pytest_account_links.transports import interception as _interception
+    from pytest_account_links.transports.driver import Driver
+    from pytest_account_links.transports.session_guard import Guard
 
     router = _interception.active()
     if isinstance(router, Driver):

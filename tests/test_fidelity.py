@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import stripe
 
-from pytest_account_links._versions import DATED, RELEASES, sdk_version
+from pytest_account_links.core.versions import DATED, RELEASES, sdk_version
 from pytest_account_links.errors import CATALOGUE, FAKES_CHOICE
 from tests.conftest import OFFLINE_CONFTEST, ONBOARDING
 

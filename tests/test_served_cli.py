@@ -18,7 +18,7 @@ import pytest
 import requests
 import stripe
 
-from pytest_account_links._events import sign
+from pytest_account_links.domain.events import sign
 from pytest_account_links.served.cli import main
 from tests.conftest import ONBOARDING, Webhooks
 

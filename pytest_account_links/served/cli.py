@@ -18,13 +18,13 @@ import sys
 import threading
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from pytest_account_links._secrets import redact
-from pytest_account_links._settings import BY_NAME, Settings
+from pytest_account_links.core.secrets import redact
+from pytest_account_links.core.settings import BY_NAME, Settings
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from pytest_account_links._driver import Driver
+    from pytest_account_links.transports.driver import Driver
 
 #: The settings the standalone fake takes, as ``--<name>`` (the others are about tests).
 SERVE_OPTIONS = ("seed", "link_lifetime", "api_version", "extra_api_versions")
@@ -115,9 +115,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def serve(settings: Settings, port: int = 0, webhook_url: str | None = None) -> int:
     """Serve one fake until SIGINT or SIGTERM; the exit status."""
-    from pytest_account_links._driver import Driver
-    from pytest_account_links._fake import FakeFactory
-    from pytest_account_links.served.server import FakeServer, Serving
+    from pytest_account_links.harness.fake import FakeFactory
+    from pytest_account_links.served.server import FakeServer
+    from pytest_account_links.served.serving import Serving
+    from pytest_account_links.transports.driver import Driver
 
     factory = FakeFactory()
     server = FakeServer(port)

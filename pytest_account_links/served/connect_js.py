@@ -40,11 +40,11 @@ from html import escape
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
-from pytest_account_links._sessions import TAGS, SessionRefused, find, finish, load
-from pytest_account_links.served.server import CONTROL, Reply
+from pytest_account_links.domain.sessions import TAGS, SessionRefused, find, finish, load
+from pytest_account_links.served.serving import CONTROL, Reply
 
 if TYPE_CHECKING:
-    from pytest_account_links.served.server import FakeServer, Serving
+    from pytest_account_links.served.serving import Listening, Serving
 
 #: Where the fake serves the stand-in, and where the real script lives.
 SCRIPT_PATH = f"{CONTROL}connect.js"
@@ -336,7 +336,7 @@ Loading&hellip;</p>
 
 
 def serve_script(
-    server: FakeServer, serving: Serving, rest: str, headers: Any, body: bytes
+    server: Listening, serving: Serving, rest: str, headers: Any, body: bytes
 ) -> Reply:
     """``GET /_account_links/connect.js``: the stand-in."""
     return Reply(
@@ -346,7 +346,7 @@ def serve_script(
     )
 
 
-def serve_page(server: FakeServer, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
+def serve_page(server: Listening, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
     """``GET /_account_links/embedded/<component>``: the component's framed page."""
     component = TAGS.get(rest.strip("/"))
     if component is None:
@@ -375,7 +375,7 @@ def _refusal(problem: SessionRefused) -> Reply:
 
 
 def load_component(
-    server: FakeServer, serving: Serving, rest: str, headers: Any, body: bytes
+    server: Listening, serving: Serving, rest: str, headers: Any, body: bytes
 ) -> Reply:
     """``POST /_account_links/sessions``: a component loads with a client secret (used up)."""
     from pytest_account_links.served.page import account_view
@@ -402,7 +402,7 @@ def load_component(
 
 def use_control(serving: Serving, fields: dict[str, str]) -> Reply:
     """The onboarding component's control (``POST /_account_links/visit`` with the
-    session's ``client_secret`` and the load's ``token``): :func:`.._sessions.finish`,
+    session's ``client_secret`` and the load's ``token``): :func:`..domain.sessions.finish`,
     then the events posted to the webhook, then the answer the component waits for."""
     store = serving.store
     with store.lock:

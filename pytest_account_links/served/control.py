@@ -35,17 +35,17 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from pytest_account_links.generations.v2 import rfc3339
-from pytest_account_links.served.server import CONTROL, Reply, path_of
+from pytest_account_links.core.clock import rfc3339
+from pytest_account_links.served.serving import CONTROL, Reply, path_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from pytest_account_links._calls import Call
-    from pytest_account_links._store import Store
-    from pytest_account_links.served.server import FakeServer, Serving
+    from pytest_account_links.core.calls import Call
+    from pytest_account_links.domain.store import Store
+    from pytest_account_links.served.serving import Listening, Serving
 
-    Handler = Callable[[FakeServer, Serving, str, dict[str, str], bytes], Reply]
+    Handler = Callable[[Listening, Serving, str, dict[str, str], bytes], Reply]
 
 #: What the hosted page's controls may submit: ``visit()``'s outcomes, and ``expired``
 #: (the link is treated as expired: the browser goes to ``refresh_url``).
@@ -53,7 +53,7 @@ VISIT_OUTCOMES = ("completed", "abandoned", "closed", "expired")
 
 
 def answer(
-    server: FakeServer,
+    server: Listening,
     serving: Serving | None,
     method: str,
     target: str,
@@ -113,14 +113,14 @@ def call_json(call: Call) -> dict[str, Any]:
     }
 
 
-def _calls(server: FakeServer, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
+def _calls(server: Listening, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
     store = serving.store
     with store.lock:
         calls = list(store.calls.every)
     return Reply.json(HTTPStatus.OK, [call_json(call) for call in calls])
 
 
-def _reset(server: FakeServer, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
+def _reset(server: Listening, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
     if not serving.resettable:
         return Reply.error(
             HTTPStatus.CONFLICT,
@@ -135,7 +135,7 @@ def _reset(server: FakeServer, serving: Serving, rest: str, headers: Any, body: 
 def _injector(method: str) -> Handler:
     """A control endpoint that calls ``AccountLinksFake.<method>(**body)``."""
 
-    def inject(server: FakeServer, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
+    def inject(server: Listening, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
         try:
             arguments = json.loads(body or b"{}")
         except ValueError:
@@ -147,7 +147,7 @@ def _injector(method: str) -> Handler:
                 f"pytest-account-links: POST {CONTROL}{method} takes a JSON object of "
                 f"account_links.{method}()'s arguments, got {body[:200]!r}",
             )
-        from pytest_account_links._fake import AccountLinksFake
+        from pytest_account_links.harness.fake import AccountLinksFake
 
         fake = AccountLinksFake(serving.store, serving.driver)
         try:
@@ -188,7 +188,7 @@ def link_state(store: Store, token: str) -> dict[str, Any] | None:
         }
 
 
-def _link(server: FakeServer, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
+def _link(server: Listening, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
     from urllib.parse import unquote
 
     state = link_state(serving.store, unquote(rest))
@@ -209,9 +209,9 @@ def _fields(headers: dict[str, str], body: bytes) -> dict[str, str]:
     return {name: values[0] for name, values in parse_qs(text).items()}
 
 
-def _visit(server: FakeServer, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
+def _visit(server: Listening, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
     """What one of the page's controls does: ``visit()``, the events posted, the redirect."""
-    from pytest_account_links._hosted import visit
+    from pytest_account_links.domain.visit import visit
 
     fields = _fields(headers, body)
     if "client_secret" in fields:  # the embedded onboarding component's controls
@@ -287,7 +287,7 @@ def _reply(
 
 
 def _connect_js(
-    name: str, server: FakeServer, serving: Serving, rest: str, headers: Any, body: bytes
+    name: str, server: Listening, serving: Serving, rest: str, headers: Any, body: bytes
 ) -> Reply:
     """The Connect.js stand-in's endpoints (:mod:`.connect_js`), imported when first used."""
     from pytest_account_links.served import connect_js

@@ -6,7 +6,7 @@ import os
 import re
 from typing import TYPE_CHECKING, Any, final
 
-from pytest_account_links.served.server import Serving
+from pytest_account_links.served.serving import Serving
 from pytest_account_links.served.webhooks import check_url
 
 #: Every URL on Stripe's hosts (``connect-js.stripe.com``, ``js.stripe.com``, ...), as
@@ -17,9 +17,9 @@ if TYPE_CHECKING:
     import stripe
     from stripe._base_address import BaseAddresses
 
-    from pytest_account_links._driver import Driver
     from pytest_account_links.served.server import FakeServer
     from pytest_account_links.served.webhooks import Delivery
+    from pytest_account_links.transports.driver import Driver
 
 
 @final

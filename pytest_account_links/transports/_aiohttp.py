@@ -31,8 +31,8 @@ from aiohttp.helpers import TimerNoop
 from aiohttp.streams import StreamReader
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from pytest_account_links._interception import Patch, active
-from pytest_account_links._wire import TransportFault, WireRequest, is_stripe_host
+from pytest_account_links.core.wire import TransportFault, WireRequest, is_stripe_host
+from pytest_account_links.transports.interception import Patch, active
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -40,8 +40,8 @@ if TYPE_CHECKING:
 
     from yarl import URL
 
-    from pytest_account_links._interception import Router
-    from pytest_account_links._wire import WireResponse
+    from pytest_account_links.core.wire import WireResponse
+    from pytest_account_links.transports.interception import Router
 
 #: The methods of ``ClientSession`` that start a request, and the HTTP method of each.
 _METHODS = {
