@@ -20,9 +20,8 @@ if TYPE_CHECKING:
     from pytest_account_links.core.errors import CATALOGUE, ErrorSpec, UnfakedRequestError
     from pytest_account_links.domain.accounts import Accounts, ConnectedAccount
     from pytest_account_links.domain.events import DeliveredEvent, WebhookDeliveryError
-    from pytest_account_links.domain.links import Link, Visit
+    from pytest_account_links.domain.links import AccountSession, Link, Visit
     from pytest_account_links.domain.provider import StripeProvider
-    from pytest_account_links.domain.sessions import AccountSession
     from pytest_account_links.harness.fake import AccountLinksFake
 
 __version__ = "0.1.0"
@@ -51,7 +50,7 @@ __all__ = [
 _WHERE = {
     "AccountLinkCreateParams": "api.models",
     "AccountLinksFake": "harness.fake",
-    "AccountSession": "domain.sessions",
+    "AccountSession": "domain.links",
     "Accounts": "domain.accounts",
     "ConnectedAccount": "domain.accounts",
     "DeliveredEvent": "domain.events",

@@ -2,7 +2,7 @@
 loading a component uses up, and what the component's controls do to the account.
 
 ``POST /v1/account_sessions`` (:mod:`..api.endpoints.v1_account_sessions_create`) keeps an
-:class:`AccountSession` here. A page hands its ``client_secret`` to Connect.js, which
+:class:`~.links.AccountSession` in the test's store. A page hands its ``client_secret`` to Connect.js, which
 loads a component with it; the fake's stand-in for Connect.js (the served fake's
 ``/_account_links/connect.js``) and :meth:`~..harness.fake.AccountLinksFake.complete_session`
 both come here.
@@ -29,12 +29,10 @@ Stripe's rules, and the fake's choices where Stripe is silent:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
+    from pytest_account_links.domain.links import AccountSession
     from pytest_account_links.domain.store import Store
 
 #: What the account holder can do in the embedded onboarding component: finish, or
@@ -66,30 +64,6 @@ TAGS = {
     "financial-account": "financial_account",
     "financial-account-transactions": "financial_account_transactions",
 }
-
-
-@dataclass
-class AccountSession:
-    """An Account Session the fake created, and what became of it."""
-
-    client_secret: str
-    account: str
-    #: ``components`` as answered: each with ``enabled`` and ``features``.
-    components: dict[str, Any]
-    created: datetime
-    expires_at: datetime
-    livemode: bool
-    #: The component whose load claimed the secret (None: not loaded yet).
-    loaded: str | None = None
-    #: The token the loaded component's controls send back (the served fake's page).
-    page_token: str | None = None
-    #: ``completed`` or ``exited`` once the holder used the component's controls.
-    outcome: str | None = None
-    #: The loads refused, as ``(component, reason)``.
-    refused: list[tuple[str, str]] = field(default_factory=list)
-
-    def enabled(self, component: str) -> bool:
-        return bool((self.components.get(component) or {}).get("enabled"))
 
 
 class SessionRefused(ValueError):

@@ -34,8 +34,7 @@ if TYPE_CHECKING:
     from pytest_account_links.core.extensions import Extensions
     from pytest_account_links.domain.accounts import ConnectedAccount
     from pytest_account_links.domain.events import DeliveredEvent
-    from pytest_account_links.domain.links import Link, Visit
-    from pytest_account_links.domain.sessions import AccountSession
+    from pytest_account_links.domain.links import AccountSession, Link, Visit
 
 
 @dataclass

@@ -33,9 +33,8 @@ if TYPE_CHECKING:
     from pytest_account_links.core.extensions import Extensions
     from pytest_account_links.domain.accounts import Accounts
     from pytest_account_links.domain.events import DeliveredEvent
-    from pytest_account_links.domain.links import Link, Visit
+    from pytest_account_links.domain.links import AccountSession, Link, Visit
     from pytest_account_links.domain.scenarios import Scripted
-    from pytest_account_links.domain.sessions import AccountSession
 
 #: Endpoint names as the methods take them: one, several, or ``"*"`` for every one.
 EndpointSelector = str | list[str] | tuple[str, ...]

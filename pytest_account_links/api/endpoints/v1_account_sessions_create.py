@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from pytest_account_links.api.endpoints import _v1_accounts as accounts
 from pytest_account_links.api.generations.v1 import V1
 from pytest_account_links.api.pipeline import Endpoint
-from pytest_account_links.domain.sessions import AccountSession
+from pytest_account_links.domain.links import AccountSession
 from pytest_account_links.domain.v1_state import speaks_v1
 from pytest_account_links.domain.v1_view import lookup
 
