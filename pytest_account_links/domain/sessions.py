@@ -1,11 +1,11 @@
 """Account Sessions and the embedded onboarding component: what a session allows, what
 loading a component uses up, and what the component's controls do to the account.
 
-``POST /v1/account_sessions`` (:mod:`..api.endpoints.v1_account_sessions_create`) keeps an
-:class:`~.links.AccountSession` in the test's store. A page hands its ``client_secret`` to Connect.js, which
-loads a component with it; the fake's stand-in for Connect.js (the served fake's
-``/_account_links/connect.js``) and :meth:`~..harness.fake.AccountLinksFake.complete_session`
-both come here.
+``POST /v1/account_sessions`` (:mod:`..api.endpoints.v1_account_sessions_create`) keeps
+an :class:`~.links.AccountSession` in the test's store. A page hands its
+``client_secret`` to Connect.js, which loads a component with it; the fake's
+stand-in for Connect.js (the served fake's ``/_account_links/connect.js``) and
+:meth:`~..harness.fake.AccountLinksFake.complete_session` both come here.
 
 Stripe's rules, and the fake's choices where Stripe is silent:
 
