@@ -169,8 +169,26 @@ def test_refusals_as_stripe_words_them(pytester: pytest.Pytester) -> None:
                     {"account": account.id, "components": ONBOARDING},
                     {"max_network_retries": 0})
             assert account_links.all_calls[-1].endpoint == "v1.account_sessions.create"
+
+        @pytest.mark.stripe_outage(503, times=1, endpoint="v1.account_sessions.create")
+        def test_an_outage_the_sdk_retries_through(account_links, stripe_client):
+            account = stripe_client.v1.accounts.create(EXPRESS)
+            session = stripe_client.v1.account_sessions.create(
+                {"account": account.id, "components": ONBOARDING}, {"max_network_retries": 2})
+            statuses = [call.status for call in account_links.all_calls]
+            assert statuses == [200, 503, 200]
+            assert len(account_links.sessions) == 1
+            assert account_links.sessions[0].client_secret == session.client_secret
+
+        @pytest.mark.stripe_error("resource_missing", endpoint="v1.account_sessions.create")
+        def test_an_injected_refusal(account_links, stripe_client):
+            account = stripe_client.v1.accounts.create(EXPRESS)
+            error = refused(lambda: stripe_client.v1.account_sessions.create(
+                {"account": account.id, "components": ONBOARDING}))
+            assert error.code == "resource_missing"
+            assert account_links.sessions == []
         """,
-        passed=4,
+        passed=6,
     )
 
 
