@@ -130,6 +130,9 @@ class Exchange:
         self.call: Call | None = None
         #: The step that answered (``"respond"``, ``"validation"``, ...).
         self.answered_by: str | None = None
+        #: True once :meth:`named_account` found no account under a well-formed ID: the
+        #: refusal that follows carries the store's ``unknown_account_hint``.
+        self.missed_account = False
         self._body: Body | None = None
 
     @property
@@ -156,6 +159,10 @@ class Exchange:
         context = ErrorContext(
             self.request_id, self.key.livemode if self.key else None, self.store.clock.now()
         )
+        hint = self.store.unknown_account_hint
+        if self.missed_account and hint:
+            self.missed_account = False
+            message = f"{message or spec.message} {hint}"
         body = self.generation.error_body(spec, message, extras, context)
         return Answer(spec.status, body, injected=injected, headers=headers, code=code)
 
@@ -174,9 +181,10 @@ class Exchange:
 
         accounts = self.store.accounts
         known = accounts.get(account_id)
-        if not well_formed(account_id) or (
-            self.store.known_accounts_only and (known is None or not known.declared)
-        ):
+        if not well_formed(account_id):
+            return None
+        if self.store.known_accounts_only and (known is None or not known.declared):
+            self.missed_account = True
             return None
         livemode = self.key.livemode if self.key is not None else None
         return accounts.met(account_id, configurations, livemode=livemode)
@@ -210,10 +218,14 @@ def injected_outage(x: Exchange) -> Answer | None:
 
 
 def api_key(x: Exchange) -> Answer | None:
-    """The API key (``Authorization``, Bearer or Basic): 401 when missing or malformed; 403
-    for a restricted key on API v2, which takes secret keys only."""
+    """The API key (``Authorization``, Bearer or Basic): 401 when missing or malformed, or
+    not the one key a server takes (``serve --api-key``); 403 for a restricted key on API
+    v2, which takes secret keys only."""
+    authorization = x.request.headers.get("authorization")
     try:
-        x.key = read_api_key(x.request.headers.get("authorization"))
+        x.key = read_api_key(authorization)
+        if x.store.only_key is not None:
+            x.store.only_key.check(authorization)
     except KeyProblem as problem:
         return x.error(problem.code, problem.message)
     if x.key.restricted and not x.generation.takes_restricted_keys:

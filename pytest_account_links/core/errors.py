@@ -186,7 +186,8 @@ _WRITTEN: tuple[ErrorSpec, ...] = (
         status=401,
         type="invalid_request_error",
         message="Invalid API Key provided.",
-        description="The Authorization header holds no well-formed secret key.",
+        description="The Authorization header holds no well-formed secret key (or, on a "
+        "server started with `--api-key`, another key than that one).",
         source=(
             f"{FAKES_CHOICE}: Stripe answers 401 invalid_request_error 'Invalid API Key "
             "provided: sk_test_...' with no code"

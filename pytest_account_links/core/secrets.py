@@ -18,6 +18,8 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import hashlib
+import hmac
 import re
 from typing import NamedTuple
 
@@ -126,6 +128,19 @@ def read_api_key(authorization: str | None) -> ApiKey:
     with the key as the user name and an empty password (``curl -u sk_test_...:``),
     the two security schemes of its OpenAPI spec.
     """
+    key = _key_in(authorization)
+    shaped = _KEY.match(key)
+    if shaped is None:
+        raise KeyProblem("api_key_invalid", f"Invalid API Key provided: {stars(key)}")
+    return ApiKey(
+        masked=mask_key(key),
+        livemode=shaped.group("mode") == "live",
+        restricted=shaped.group("kind") == "rk",
+    )
+
+
+def _key_in(authorization: str | None) -> str:
+    """The key an ``Authorization`` header carries (Bearer or Basic), or :class:`KeyProblem`."""
     if not authorization or not authorization.strip():
         raise KeyProblem(
             "api_key_missing",
@@ -154,11 +169,33 @@ def read_api_key(authorization: str | None) -> ApiKey:
             f"Invalid Authorization header {mask_authorization(authorization)!r}: expected "
             "'Bearer <secret key>' or Basic auth with the key as the user name.",
         )
-    shaped = _KEY.match(key)
-    if shaped is None:
-        raise KeyProblem("api_key_invalid", f"Invalid API Key provided: {stars(key)}")
-    return ApiKey(
-        masked=mask_key(key),
-        livemode=shaped.group("mode") == "live",
-        restricted=shaped.group("kind") == "rk",
-    )
+    return key
+
+
+class OnlyKey:
+    """The one key a server takes (``serve --api-key``): any other is 401, in Stripe's words.
+
+    Only a digest of the key is kept, and its masked form (``sk_test_...4olf``) for
+    messages, so nothing holding it can show it.
+    """
+
+    __slots__ = ("_digest", "masked")
+
+    def __init__(self, key: str) -> None:
+        if _KEY.match(key) is None:
+            raise ValueError(
+                f"must be a secret key (sk_test_... or sk_live_...) or a restricted key "
+                f"(rk_test_...), got {mask_key(key)!r}"
+            )
+        self._digest = hashlib.sha256(key.encode()).digest()
+        #: The key as it may be shown.
+        self.masked = mask_key(key)
+
+    def check(self, authorization: str | None) -> None:
+        """Raise :class:`KeyProblem` (``api_key_invalid``) unless the header carries the key."""
+        key = _key_in(authorization)
+        if not hmac.compare_digest(hashlib.sha256(key.encode()).digest(), self._digest):
+            raise KeyProblem("api_key_invalid", f"Invalid API Key provided: {stars(key)}")
+
+    def __repr__(self) -> str:
+        return f"OnlyKey({self.masked!r})"

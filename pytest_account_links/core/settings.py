@@ -164,9 +164,11 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "unknown_accounts",
-        _choice("accept", "not_found"),
+        _choice("accept", "not_found", "exist"),
         "an account the test did not declare: 'accept' it (any well-formed ID exists until "
-        "the test declares one) or answer it 'not_found', as Stripe does. Default: accept.",
+        "the test declares one), answer it 'not_found', as Stripe does, or let it 'exist' "
+        "always, declared accounts or not (stripe-mock's way, for a suite written for it). "
+        "Default: accept.",
         "POLICY",
     ),
     Option(

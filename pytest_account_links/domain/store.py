@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from pytest_account_links.core.errors import UnfakedRequestError
     from pytest_account_links.core.extensions import Extensions
+    from pytest_account_links.core.secrets import OnlyKey
     from pytest_account_links.domain.accounts import ConnectedAccount
     from pytest_account_links.domain.events import DeliveredEvent
     from pytest_account_links.domain.links import AccountSession, Link, Visit
@@ -91,6 +92,11 @@ class Store:
         self.hosted_base = "https://accounts.stripe.com"
         #: Where v1 links send the account holder (``https://connect.stripe.com/setup/...``).
         self.connect_base = "https://connect.stripe.com"
+        #: The one key the fake takes (``serve --api-key``); None: any well-formed key.
+        self.only_key: OnlyKey | None = None
+        #: Added to the message of a refused unknown account (the standalone server's
+        #: pointer to ``--any-account-exists``); None: Stripe's message alone.
+        self.unknown_account_hint: str | None = None
         self.default_api_version: str = settings.api_version
         self.extra_api_versions: tuple[str, ...] = settings.extra_api_versions
         self.calls = CallLog(self.lock)
@@ -121,8 +127,10 @@ class Store:
     @property
     def known_accounts_only(self) -> bool:
         """True when an account the test did not declare is ``not_found``: once the test
-        declared one, or with the setting ``unknown_accounts = "not_found"``."""
-        return self.accounts.declared or self.settings.unknown_accounts == "not_found"
+        declared one, or with the setting ``unknown_accounts = "not_found"``; never with
+        ``unknown_accounts = "exist"`` (stripe-mock's way: every well-formed ID exists)."""
+        policy = self.settings.unknown_accounts
+        return policy == "not_found" or (policy == "accept" and self.accounts.declared)
 
     @property
     def faker(self) -> Faker:

@@ -399,8 +399,9 @@ def _describe_shape(error: Any, model: type[_Options], field: str) -> str | None
     if kind == "extra_forbidden":
         accepted = list((nested or model).model_fields)
         name = str(loc[-1])
+        where = f"{'.'.join(str(part) for part in loc[:-1])}: " if nested is not None else ""
         return (
-            f"unexpected argument {name!r}{did_you_mean(name, accepted)}; "
+            f"{where}unexpected argument {name!r}{did_you_mean(name, accepted)}; "
             f"accepted: {', '.join(accepted)}"
         )
     if kind == "missing":

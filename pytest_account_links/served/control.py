@@ -15,6 +15,9 @@ POST     ``/_account_links/fail_next``     ``account_links.fail_next(**body)``: 
                                            object, ``{"code": "not_found", ...}``
 POST     ``/_account_links/outage``        ``account_links.outage(**body)``:
                                            ``{"kind": 503, "times": 1}``
+POST     ``/_account_links/accounts``      declare accounts, as ``@stripe_accounts``
+                                           does: ``{"accounts": ["acct_1", {...}]}``
+                                           (:mod:`.accounts`)
 POST     ``/_account_links/reset``         a fresh fake (the standalone server only)
 GET      ``/_account_links/links/<token>`` what the hosted page shows of a link
 POST     ``/_account_links/visit``         the hosted page's controls: ``visit()``, then
@@ -130,6 +133,12 @@ def _reset(server: Listening, serving: Serving, rest: str, headers: Any, body: b
         )
     serving.reset()
     return Reply.json(HTTPStatus.OK, {"ok": True})
+
+
+def _accounts(server: Listening, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
+    from pytest_account_links.served.accounts import control
+
+    return control(server, serving, rest, headers, body)
 
 
 def _injector(method: str) -> Handler:
@@ -300,6 +309,7 @@ _ROUTES: dict[tuple[str, str], Handler] = {
     ("GET", "calls"): _calls,
     ("POST", "fail_next"): _injector("fail_next"),
     ("POST", "outage"): _injector("outage"),
+    ("POST", "accounts"): _accounts,
     ("POST", "reset"): _reset,
     ("GET", "links"): _link,
     ("POST", "visit"): _visit,

@@ -1,7 +1,8 @@
 """The fake over HTTP: a server on 127.0.0.1 that answers with one fake at a time.
 
-A :class:`FakeServer` listens on ``127.0.0.1`` only (an ephemeral port unless
-one is given) and answers three kinds of path:
+A :class:`FakeServer` listens on ``127.0.0.1`` (an ephemeral port unless one is
+given; the standalone server may be given another address, :attr:`FakeServer.host`)
+and answers three kinds of path:
 
 * Stripe's API (``/v1/...``, ``/v2/...``): the request becomes the
   :class:`~.._wire.WireRequest` the in-process fake would see for
@@ -49,12 +50,34 @@ from pytest_account_links.served.serving import (
 
 _log = logging.getLogger("pytest_account_links.served")
 
+#: The addresses that mean "every interface": the URL names the loopback address instead.
+_ANY = {"0.0.0.0": "127.0.0.1", "::": "::1"}
+
+
+def is_loopback(host: str) -> bool:
+    """True for an address only this machine reaches (127.0.0.0/8, ::1)."""
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def url_host(host: str) -> str:
+    """How a URL names the listening address ``host``: a loopback address for "every
+    interface" (a client on this machine reaches it so), IPv6 in brackets."""
+    shown = _ANY.get(host, host)
+    return f"[{shown}]" if ":" in shown else shown
+
 
 class FakeServer:
-    """The fake over HTTP on 127.0.0.1: start it, attach a fake, stop it."""
+    """The fake over HTTP on 127.0.0.1 (or ``host``): start it, attach a fake, stop it."""
 
-    def __init__(self, port: int = 0, *, stall_limit: float = 120.0) -> None:
+    def __init__(self, port: int = 0, *, host: str = HOST, stall_limit: float = 120.0) -> None:
         self._port = port
+        #: The address it listens on (``serve --host``): 127.0.0.1 unless told another.
+        self.host = host
         #: The longest an injected ``read_timeout`` keeps a client waiting, in seconds.
         self.stall_limit = stall_limit
         self._serving: Serving | None = None
@@ -69,10 +92,11 @@ class FakeServer:
 
     @property
     def url(self) -> str:
-        """``http://127.0.0.1:<port>``: Stripe's API base, and the hosted page's."""
+        """``http://127.0.0.1:<port>``: Stripe's API base, and the hosted page's (for a
+        server on every interface, ``0.0.0.0``, its loopback address)."""
         if self._listener is None:
             raise RuntimeError("pytest-account-links: the served fake is not started")
-        return f"http://{HOST}:{self._listener.server_address[1]}"
+        return f"http://{url_host(self.host)}:{self._listener.server_address[1]}"
 
     @property
     def serving(self) -> Serving | None:
@@ -84,10 +108,10 @@ class FakeServer:
         return self._listener is not None
 
     def start(self) -> str:
-        """Listen on 127.0.0.1 and answer in a thread of its own; the URL."""
+        """Listen on :attr:`host` and answer in a thread of its own; the URL."""
         if self._listener is None:
             self.stopping.clear()
-            listener = _Listener((HOST, self._port), self)
+            listener = _Listener((self.host, self._port), self)
             thread = threading.Thread(
                 target=listener.serve_forever,
                 kwargs={"poll_interval": 0.05},
@@ -214,6 +238,8 @@ class _Listener(ThreadingHTTPServer):
         self._open: set[socket.socket] = set()
         self._workers: set[threading.Thread] = set()
         self._closing = False
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
 
     def process_request(self, request: Any, client_address: Any) -> None:

@@ -35,7 +35,7 @@ CONTROL = "/_account_links/"
 MAX_BODY = 10 * 1024 * 1024
 
 
-#: The only address the server listens on.
+#: The address the server listens on unless told another (``serve --host``).
 HOST = "127.0.0.1"
 
 
