@@ -65,7 +65,9 @@ def test_a_session_through_both_sdk_styles_and_plain_http(pytester: pytest.Pytes
         pytester,
         """
         def test_client_style(account_links, stripe_client):
-            account = stripe_client.v1.accounts.create(EXPRESS)
+            # A Custom account: its platform collects requirements, so it may turn
+            # external account collection off (the spec's rule for the feature).
+            account = stripe_client.v1.accounts.create({**EXPRESS, "type": "custom"})
             session = stripe_client.v1.account_sessions.create({
                 "account": account.id,
                 "components": {
@@ -140,6 +142,12 @@ def test_refusals_as_stripe_words_them(pytester: pytest.Pytester) -> None:
                 "payments": {"enabled": False}}}))
             assert error.param == "components"
             assert "at least one component" in error.user_message
+            error = refused(lambda: create({"account": account.id, "components": {
+                "account_onboarding": {"enabled": True, "features": {
+                    "disable_stripe_user_authentication": True}}}}))
+            assert error.param == (
+                "components[account_onboarding][features][disable_stripe_user_authentication]")
+            assert "`controller.requirement_collection` is `application`" in error.user_message
 
         def test_an_unknown_or_closed_account(account_links, stripe_client):
             stripe_client.v1.accounts.create(EXPRESS)  # declared: unknown IDs are missing

@@ -40,6 +40,7 @@ SDK_EXCEPTIONS = {
     "invalid_content_type": ("InvalidRequestError", 400),
     "account_session_no_component": ("InvalidRequestError", 400),
     "account_session_configuration_missing": ("InvalidRequestError", 400),
+    "account_session_feature_not_allowed": ("InvalidRequestError", 400),
 }
 
 #: The other codes: every ``v2.error.*`` the faked Accounts operations list in Stripe's spec.

@@ -356,6 +356,22 @@ _WRITTEN: tuple[ErrorSpec, ...] = (
         ),
     ),
     ErrorSpec(
+        code="account_session_feature_not_allowed",
+        status=400,
+        type="invalid_request_error",
+        message=(
+            "This feature can only be set this way for accounts where "
+            "`controller.requirement_collection` is `application`."
+        ),
+        description="An Account Session feature that only a platform collecting the "
+        "account's requirements may set: `disable_stripe_user_authentication: true`, "
+        "`external_account_collection: false`.",
+        source=(
+            f"{FAKES_CHOICE}: the code and wording; the rule is the spec's description of "
+            "the two features (the `account_session` object's `features`)"
+        ),
+    ),
+    ErrorSpec(
         code="account_session_configuration_missing",
         status=400,
         type="invalid_request_error",

@@ -22,7 +22,8 @@ The fake's choices, where Stripe is silent: a session lives 30 minutes (the spec
 only that sessions "expire relatively quickly"); ``instant_payouts`` and
 ``standard_payouts`` default as ``edit_payout_schedule`` does; features whose default
 Stripe does not describe are ``false``; the refusals' codes and wording
-(``account_session_no_component``, ``account_session_configuration_missing``; an
+(``account_session_no_component``, ``account_session_feature_not_allowed``,
+``account_session_configuration_missing``; an
 unknown account is ``resource_missing``, "No such account", as for a v1 link).
 """
 
@@ -161,6 +162,35 @@ def _missing_configuration(account: ConnectedAccount, enabled: list[str]) -> str
     return None
 
 
+#: What the spec says of two features: "This value can only be ``true`` for accounts
+#: where ``controller.requirement_collection`` is ``application``"
+#: (``disable_stripe_user_authentication``); "This feature can only be ``false`` for
+#: accounts where you're responsible for collecting updated information when
+#: requirements are due or change, like Custom accounts" (``external_account_collection``).
+_ONLY_FOR_THE_PLATFORMS = {
+    "disable_stripe_user_authentication": True,
+    "external_account_collection": False,
+}
+
+
+def _feature_not_allowed(account: ConnectedAccount, sent: dict[str, Any]) -> tuple[str, str] | None:
+    """The first feature sent that the account's requirement collector does not allow:
+    (its param, the message)."""
+    collector = lookup(account.state, "defaults.responsibilities.requirements_collector")
+    if collector == "application":
+        return None
+    for name, config in sent.items():
+        features = (config or {}).get("features") or {}
+        for feature, value in _ONLY_FOR_THE_PLATFORMS.items():
+            if features.get(feature) is value:
+                return (
+                    f"components[{name}][features][{feature}]",
+                    f"`{feature}` can only be `{str(value).lower()}` for accounts where "
+                    "`controller.requirement_collection` is `application`.",
+                )
+    return None
+
+
 def _refused(x: Exchange) -> Answer | None:
     sent = x.params.get("components") or {}
     enabled = [name for name in FEATURES if (sent.get(name) or {}).get("enabled") is True]
@@ -172,6 +202,9 @@ def _refused(x: Exchange) -> Answer | None:
         return x.error("resource_missing", f"No such account: '{account_id}'", param="account")
     if account.closed:
         return x.error("account_closed", f"The account {account_id} is closed.", param="account")
+    feature = _feature_not_allowed(account, sent)
+    if feature is not None:
+        return x.error("account_session_feature_not_allowed", feature[1], param=feature[0])
     missing = _missing_configuration(account, enabled)
     if missing is not None:
         needs = " or ".join(f"`{name}`" for name in NEEDS[missing])
@@ -225,7 +258,11 @@ ENDPOINT = Endpoint(
     generation=V1,
     summary="Create an Account Session (API v1): a single-use client secret for Connect.js.",
     respond=_respond,
-    errors=("account_session_no_component", "account_session_configuration_missing"),
+    errors=(
+        "account_session_no_component",
+        "account_session_feature_not_allowed",
+        "account_session_configuration_missing",
+    ),
     params=accounts.model(NAME, "POST"),
     check=_refused,
     keep=_keep,
