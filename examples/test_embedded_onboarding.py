@@ -106,6 +106,7 @@ def test_the_seller_completes_embedded_onboarding(app, page, account_links, acco
     assert account.requirements == []
     assert account.capability("merchant", "card_payments") == "active"
     assert [event.type for event in account_links.events][-1] == "account.updated"
+    account_links_server.wait_for_deliveries()  # they go out in the background
     assert [d.event for d in account_links_server.deliveries] == [
         event.id for event in account_links.events
     ]

@@ -92,6 +92,9 @@ class Store:
         self.hosted_base = "https://accounts.stripe.com"
         #: Where v1 links send the account holder (``https://connect.stripe.com/setup/...``).
         self.connect_base = "https://connect.stripe.com"
+        #: The served fake's webhook endpoint, ``(host, port)``: its deliveries are the
+        #: fake's own, never blocked by ``other_hosts="block"`` (None: no endpoint).
+        self.webhook_endpoint: tuple[str, int] | None = None
         #: The one key the fake takes (``serve --api-key``); None: any well-formed key.
         self.only_key: OnlyKey | None = None
         #: Added to the message of a refused unknown account (the standalone server's

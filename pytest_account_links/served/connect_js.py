@@ -400,10 +400,11 @@ def load_component(
         )
 
 
-def use_control(serving: Serving, fields: dict[str, str]) -> Reply:
+def use_control(serving: Serving, fields: dict[str, str], wait: float) -> Reply:
     """The onboarding component's control (``POST /_account_links/visit`` with the
     session's ``client_secret`` and the load's ``token``): :func:`..domain.sessions.finish`,
-    then the events posted to the webhook, then the answer the component waits for."""
+    then the events queued for the webhook (waited for up to ``wait`` seconds), then the
+    answer the component waits for."""
     store = serving.store
     with store.lock:
         session = find(store, fields.get("client_secret", ""))
@@ -426,6 +427,9 @@ def use_control(serving: Serving, fields: dict[str, str]) -> Reply:
             return _refusal(problem)
         except ValueError as problem:
             return Reply.error(HTTPStatus.BAD_REQUEST, "invalid_request", str(problem))
-    # Before the component tells the page, so the application knows by the time onExit fires.
-    serving.post(*serving.take_new_events())
+    # Queued before the component tells the page, which waits for them a little (as the
+    # hosted page's controls do), so the application knows by the time onExit fires.
+    batch = serving.queue_new_events()
+    if batch is not None:
+        batch.done.wait(wait)
     return Reply.json(HTTPStatus.OK, {"outcome": session.outcome})

@@ -112,9 +112,29 @@ class ServedFake:
 
     @property
     def deliveries(self) -> list[Delivery]:
-        """Each event POSTed to :attr:`webhook_url`, and what became of it."""
-        delivered: list[Delivery] = self._serving.deliveries
-        return delivered
+        """Each event POSTed to :attr:`webhook_url`, and what became of it, in order.
+
+        Deliveries go out in the background: :meth:`wait_for_deliveries` waits for them.
+        """
+        return self._serving.deliveries
+
+    def wait_for_deliveries(self, timeout: float = 30.0) -> list[Delivery]:
+        """Wait until every event the fake made so far has been delivered (or has failed),
+        then :attr:`deliveries`. ``TimeoutError`` if they take longer than ``timeout``
+        seconds (each delivery has a timeout of its own, 5 seconds).
+
+        Events made in-process (``account_links.visit()``, the SDK intercepted) are
+        handed on here too, as a served request would hand them on.
+        """
+        __tracebackhide__ = True
+        self._serving.queue_new_events()
+        if not self._serving.wait_for_deliveries(timeout):
+            raise TimeoutError(
+                f"pytest-account-links: the webhook deliveries did not finish within "
+                f"{timeout} s ({len(self.deliveries)} done so far); is the endpoint at "
+                f"{self.webhook_url} answering?"
+            )
+        return self.deliveries
 
     @property
     def connect_js(self) -> str:

@@ -18,8 +18,8 @@ from pytest_account_links.core.secrets import redact, redact_bytes
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from pytest_account_links.domain.events import DeliveredEvent
     from pytest_account_links.domain.store import Store
+    from pytest_account_links.served.webhooks import Batch, Delivery, Sender
     from pytest_account_links.transports.driver import Driver
 
 
@@ -37,6 +37,10 @@ MAX_BODY = 10 * 1024 * 1024
 
 #: The address the server listens on unless told another (``serve --host``).
 HOST = "127.0.0.1"
+
+
+#: How long the server waits for a client's next bytes before it gives up, in seconds.
+READ_TIMEOUT = 10.0
 
 
 class Reply:
@@ -106,6 +110,7 @@ class Serving:
         renew: Callable[[Driver], Driver] | None = None,
     ) -> None:
         self.driver = driver
+        self._webhook_url: str | None = None
         #: Where the fake's events are posted, in order (None: they are only kept).
         self.webhook_url = webhook_url
         self._renew = renew
@@ -113,33 +118,61 @@ class Serving:
         self.ended = threading.Event()
         #: The tracebacks of requests the server failed to answer (a bug, or a hook's).
         self.errors: list[str] = []
-        #: Each event posted to :attr:`webhook_url`, and what became of it.
-        self.deliveries: list[Any] = []
-        #: How many of the fake's events were handed on (posted, or passed before a
+        #: Each event posted to :attr:`webhook_url`, and what became of it, in order.
+        self.deliveries: list[Delivery] = []
+        #: How many of the fake's events were handed on (queued, or passed before a
         #: webhook URL was set).
         self._handed_on = 0
-        self._posting = threading.Lock()
+        self._sender: Sender | None = None
 
-    def take_new_events(self) -> tuple[str | None, list[DeliveredEvent]]:
-        """The events the fake delivered since the last call, and where to post them now
-        (None: no webhook URL is set, and they are passed over, as Stripe has no
-        destination for them)."""
+    def queue_new_events(self, *, held: bool = False) -> Batch | None:
+        """Queue the events the fake made since the last call for :attr:`webhook_url`, as
+        it is now (None, and they are passed over: Stripe has no destination for them).
+
+        Taken and queued under the store's lock, so the queue's order is the order the
+        fake made them, whichever request thread gets here first. A ``held`` batch waits
+        for :meth:`~.webhooks.Batch.release` (its request's answer is sent first, as
+        Stripe delivers an API request's events after answering it).
+        """
+        from pytest_account_links.served.webhooks import Sender
+
         store = self.store
         with store.lock:
             events = list(store.events[self._handed_on :])
             self._handed_on = len(store.events)
-        return self.webhook_url, events
+            url = self.webhook_url
+            if url is None or not events:
+                return None
+            if self._sender is None:
+                self._sender = Sender(self.deliveries)
+            return self._sender.queue(url, events, held=held)
 
-    def post(self, url: str | None, events: list[DeliveredEvent]) -> None:
-        """POST ``events`` to ``url``, in order (as Stripe pushes every event to an event
-        destination); outside the store's lock, as the application may call back."""
-        from pytest_account_links.served.webhooks import deliver
+    def wait_for_deliveries(self, timeout: float) -> bool:
+        """Wait until every event queued so far has its delivery; False on timeout."""
+        sender = self._sender
+        return True if sender is None else sender.wait(timeout)
 
-        if url is None:
-            return
-        with self._posting:  # one poster at a time keeps the events in order
-            for event in events:
-                self.deliveries.append(deliver(url, event))
+    def stop_delivering(self) -> None:
+        """Stop the sender (the delivery under way is cut short); idempotent."""
+        sender = self._sender
+        if sender is not None:
+            sender.stop()
+
+    @property
+    def webhook_url(self) -> str | None:
+        """Where the fake's events are posted, in order (None: they are only kept)."""
+        return self._webhook_url
+
+    @webhook_url.setter
+    def webhook_url(self, url: str | None) -> None:
+        parts = urlsplit(url) if url is not None else None
+        with self.store.lock:
+            self._webhook_url = url
+            self.store.webhook_endpoint = (
+                None
+                if parts is None
+                else (parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
+            )
 
     @property
     def store(self) -> Store:
@@ -153,8 +186,10 @@ class Serving:
         """A fresh fake in place of this one (the standalone server only)."""
         if self._renew is None:
             raise LookupError("only the standalone server resets its fake")
-        self.driver = self._renew(self.driver)
-        self._handed_on = 0
+        with self.store.lock:
+            self.driver = self._renew(self.driver)
+            self._handed_on = 0
+        self.webhook_url = self._webhook_url  # the fresh store's deliveries are the fake's
 
 
 def path_of(target: str) -> str:
@@ -167,5 +202,13 @@ def path_of(target: str) -> str:
 class Listening(Protocol):
     """What a control endpoint reads of the server (:class:`.server.FakeServer`)."""
 
+    #: Host names requests may also be addressed to (:mod:`.origins`).
+    extra_hosts: tuple[str, ...]
+    #: The secret of the hosted page's per-link form tokens (:func:`.origins.form_token`).
+    form_secret: bytes
+
     @property
     def url(self) -> str: ...
+
+    @property
+    def address(self) -> tuple[str, int]: ...

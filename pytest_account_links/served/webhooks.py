@@ -4,25 +4,40 @@ Every change delivers its events (an account created or updated, onboarding
 completed on the hosted page, ``v2.core.account_link.returned``). In-process, a
 test reads them from ``account_links.events``; an application in another
 process learns of them as it would from Stripe: the served fake POSTs each
-signed thin event, in order, to the webhook URL it was given
-(``Serving.take_new_events`` and ``post``): an API request's after its answer, the hosted
-page's before it sends the browser back to ``return_url`` (so the application
-knows by the time the browser arrives).
+signed thin event to the webhook URL it was given.
+
+A :class:`Sender` does the posting, in a thread of its own (one per attached fake,
+started by its first event with somewhere to go): one queue, so the events go out
+in the order the fake made them, one at a time, each with a short timeout, and
+what became of each is a :class:`Delivery`. No request thread of the server ever
+waits for the application, so a handler may call the fake back (``fetch_event()``,
+``fetch_related_object()``, any endpoint) while its event is being delivered.
+
+A delivery goes to the configured URL's host and nowhere else: no proxy, no
+redirect followed. Stripe counts any answer outside 2xx, 3xx included, as the
+event not received ("a URL redirection or a Not Modified response will be
+treated as a failure", docs.stripe.com/webhooks).
 """
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
+import contextlib
+import http.client
+import socket
+import threading
+import time
+from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from pytest_account_links.domain.events import DeliveredEvent
 
-#: How long one delivery may take, in seconds.
-TIMEOUT = 10.0
+#: How long one delivery may take, in seconds (connecting, sending, the answer).
+TIMEOUT = 5.0
 
 
 @dataclass(frozen=True)
@@ -31,10 +46,13 @@ class Delivery:
 
     event: str
     url: str
-    #: The endpoint's HTTP status (None when it could not be reached).
+    #: The endpoint's HTTP status (None when it could not be reached, or the event was
+    #: never sent: the fake was detached first).
     status: int | None
     #: Why the delivery failed (None when the endpoint answered 2xx).
     error: str | None = None
+    #: How long the delivery took, in seconds (0 for an event never sent).
+    seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -54,17 +72,179 @@ def check_url(url: str | None) -> str | None:
     return str(url)
 
 
-def deliver(url: str, event: DeliveredEvent, timeout: float = TIMEOUT) -> Delivery:
-    """POST ``event`` (its payload and ``Stripe-Signature``) to ``url``, straight (no proxy)."""
-    request = urllib.request.Request(
-        url, data=event.payload.encode(), headers=dict(event.headers), method="POST"
-    )
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+def _connection(url: str, timeout: float) -> tuple[http.client.HTTPConnection, str]:
+    """A connection to ``url``'s own host (never a proxy's), and the request target."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return kind(host, parts.port, timeout=timeout), target
+
+
+def deliver(
+    url: str,
+    event: DeliveredEvent,
+    timeout: float = TIMEOUT,
+    opened: Callable[[http.client.HTTPConnection], None] | None = None,
+) -> Delivery:
+    """POST ``event`` (its payload and ``Stripe-Signature``) to ``url``, once: straight to
+    its host, no redirect followed. ``opened`` is told of the connection (so a stop can
+    close it)."""
+    started = time.monotonic()
     try:
-        with opener.open(request, timeout=timeout) as response:
-            return Delivery(event.id, url, response.status)
-    except urllib.error.HTTPError as refused:
-        return Delivery(event.id, url, refused.code, f"the endpoint answered {refused.code}")
-    except (urllib.error.URLError, OSError) as problem:
-        reason = getattr(problem, "reason", problem)
-        return Delivery(event.id, url, None, f"the endpoint could not be reached: {reason}")
+        connection, target = _connection(url, timeout)
+    except (ValueError, http.client.InvalidURL) as problem:
+        return Delivery(event.id, url, None, f"the endpoint could not be reached: {problem}")
+    if opened is not None:
+        opened(connection)
+    try:
+        body = event.payload.encode()
+        connection.request("POST", target, body=body, headers=dict(event.headers))
+        response = connection.getresponse()
+        response.read(64 * 1024)  # what it says is ignored, as Stripe ignores it
+        status = response.status
+    except (OSError, http.client.HTTPException) as problem:
+        reason = str(problem) or type(problem).__name__
+        return _outcome(event, url, None, f"the endpoint could not be reached: {reason}", started)
+    finally:
+        connection.close()
+    if 200 <= status < 300:
+        return _outcome(event, url, status, None, started)
+    if 300 <= status < 400:
+        why = (
+            f"the endpoint answered {status}: a redirect is not followed (Stripe counts it "
+            "as not received)"
+        )
+        return _outcome(event, url, status, why, started)
+    return _outcome(event, url, status, f"the endpoint answered {status}", started)
+
+
+def _outcome(
+    event: DeliveredEvent, url: str, status: int | None, error: str | None, started: float
+) -> Delivery:
+    return Delivery(event.id, url, status, error, round(time.monotonic() - started, 6))
+
+
+class Batch:
+    """Events queued together (one request's), held until the request is answered."""
+
+    __slots__ = ("_wake", "done", "events", "ready", "url")
+
+    def __init__(
+        self, url: str, events: list[DeliveredEvent], wake: threading.Condition, *, held: bool
+    ) -> None:
+        self.url = url
+        self.events = events
+        self._wake = wake
+        #: Set when the events may go (the request that made them was answered).
+        self.ready = threading.Event()
+        if not held:
+            self.ready.set()
+        #: Set when every event of the batch has its :class:`Delivery`.
+        self.done = threading.Event()
+
+    def release(self) -> None:
+        """The request was answered: its events may go."""
+        with self._wake:
+            self.ready.set()
+            self._wake.notify_all()
+
+
+class Sender:
+    """Posts queued events one at a time, in order, from a thread of its own."""
+
+    def __init__(self, deliveries: list[Delivery], *, timeout: float = TIMEOUT) -> None:
+        #: Where each outcome goes (the ``Serving``'s list, which the fixture shows).
+        self.deliveries = deliveries
+        self.timeout = timeout
+        self._queue: deque[Batch] = deque()
+        self._wake = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._stopped = False
+        self._connection: http.client.HTTPConnection | None = None
+
+    def queue(self, url: str, events: list[DeliveredEvent], *, held: bool = False) -> Batch:
+        """Queue ``events`` for ``url`` after every event queued before them (a ``held``
+        batch waits for :meth:`Batch.release`); start the thread if need be."""
+        batch = Batch(url, events, self._wake, held=held)
+        with self._wake:
+            if self._stopped:
+                self._skip(batch, "not delivered: the served fake stopped delivering first")
+                return batch
+            self._queue.append(batch)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="account-links-served-webhooks", daemon=True
+                )
+                self._thread.start()
+            self._wake.notify_all()
+        return batch
+
+    def wait(self, timeout: float) -> bool:
+        """Wait until every event queued so far has its :class:`Delivery`; False on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._wake:
+            while self._queue:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._wake.wait(left)
+        return True
+
+    def stop(self) -> None:
+        """Stop delivering: the delivery under way is cut short, every event still queued
+        is recorded as not delivered, and the thread is joined. Idempotent."""
+        with self._wake:
+            self._stopped = True
+            thread, connection = self._thread, self._connection
+            self._wake.notify_all()
+        if connection is not None and connection.sock is not None:
+            with contextlib.suppress(OSError):
+                connection.sock.shutdown(socket.SHUT_RDWR)
+        if thread is not None:
+            thread.join(timeout=self.timeout + 5)
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while not self._stopped and not (self._queue and self._queue[0].ready.is_set()):
+                    self._wake.wait(1.0)
+                if self._stopped:
+                    for batch in self._queue:
+                        self._skip(batch, "not delivered: the fake was detached before its turn")
+                    self._queue.clear()
+                    self._wake.notify_all()
+                    return
+                batch = self._queue[0]
+            self._send(batch)
+            with self._wake:
+                self._queue.popleft()
+                batch.done.set()
+                self._wake.notify_all()
+
+    def _send(self, batch: Batch) -> None:
+        for event in batch.events:
+            with self._wake:
+                stopped = self._stopped
+            if stopped:
+                outcome = Delivery(
+                    event.id, batch.url, None, "not delivered: the fake was detached"
+                )
+                # (the rest of the batch too: stop() cut the delivery under way short)
+            else:
+                try:
+                    outcome = deliver(batch.url, event, self.timeout, self._opened)
+                except Exception as problem:  # a hook, a patch: recorded, the queue goes on
+                    why = f"not delivered: {type(problem).__name__}: {problem}"
+                    outcome = Delivery(event.id, batch.url, None, why)
+            with self._wake:
+                self._connection = None
+                self.deliveries.append(outcome)
+
+    def _opened(self, connection: http.client.HTTPConnection) -> None:
+        with self._wake:
+            self._connection = connection
+
+    def _skip(self, batch: Batch, why: str) -> None:
+        self.deliveries.extend(Delivery(event.id, batch.url, None, why) for event in batch.events)
+        batch.done.set()
