@@ -318,6 +318,7 @@ def test_control_endpoints_during_a_test(
         "url": account_links_server.url,
         "serving": True,
         "webhook_secret": account_links.webhook_secret,
+        "destinations": [],  # none set (tests/test_served_destinations.py sets some)
     }
     injected = requests.post(base + "/fail_next", json={"code": "not_found", "times": 1})
     assert injected.json() == {"ok": True, "fail_next": {"code": "not_found", "times": 1}}

@@ -7,8 +7,9 @@ and the hosted page's own two endpoints.
 =======  ================================  ==============================================
 method   path                              what it does
 =======  ================================  ==============================================
-GET      ``/_account_links/health``        ``{"url", "serving", "webhook_secret"}``: up,
-                                           and whether a fake is attached
+GET      ``/_account_links/health``        ``{"url", "serving", "webhook_secret",
+                                           "destinations"}``: up, whether a fake is
+                                           attached, each event destination's secret
 GET      ``/_account_links/calls``         every exchange recorded, oldest first (keys
                                            masked, as ``account_links.all_calls``)
 POST     ``/_account_links/fail_next``     ``account_links.fail_next(**body)``: a JSON
@@ -73,6 +74,7 @@ def answer(
         health: dict[str, Any] = {"url": server.url, "serving": serving is not None}
         if serving is not None:
             health["webhook_secret"] = serving.store.webhook_secret
+            health["destinations"] = [each.describe() for each in serving.destinations]
         return Reply.json(HTTPStatus.OK, health)
     handler = _ROUTES.get((method, name))
     refused = origin_problem(method, headers, server.address, server.extra_hosts)

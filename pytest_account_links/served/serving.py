@@ -16,10 +16,10 @@ from urllib.parse import urlsplit
 from pytest_account_links.core.secrets import redact, redact_bytes
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from pytest_account_links.domain.store import Store
-    from pytest_account_links.served.webhooks import Batch, Delivery, Sender
+    from pytest_account_links.served.webhooks import Batch, Delivery, Destination, Sender
     from pytest_account_links.transports.driver import Driver
 
 
@@ -108,44 +108,52 @@ class Serving:
         *,
         webhook_url: str | None = None,
         renew: Callable[[Driver], Driver] | None = None,
+        thin_webhook_url: str | None = None,
+        destinations: Sequence[tuple[str, str, frozenset[str] | None]] = (),
+        retries: int = 0,
     ) -> None:
         self.driver = driver
-        self._webhook_url: str | None = None
-        #: Where the fake's events are posted, in order (None: they are only kept).
-        self.webhook_url = webhook_url
+        self._webhook_url = webhook_url
+        self._thin_webhook_url = thin_webhook_url
+        #: The destinations beyond those two: (url, event payload, event types or None).
+        self._more: list[tuple[str, str, frozenset[str] | None]] = list(destinations)
+        self._retries = retries
         self._renew = renew
         #: Set when detached: a stalled answer (``read_timeout``) of this fake ends.
         self.ended = threading.Event()
         #: The tracebacks of requests the server failed to answer (a bug, or a hook's).
         self.errors: list[str] = []
-        #: Each event posted to :attr:`webhook_url`, and what became of it, in order.
+        #: Each event posted to a destination, and what became of it, in order.
         self.deliveries: list[Delivery] = []
         #: How many of the fake's events were handed on (queued, or passed before a
-        #: webhook URL was set).
+        #: destination was set).
         self._handed_on = 0
         self._sender: Sender | None = None
+        self._destinations_changed()
 
     def queue_new_events(self, *, held: bool = False) -> Batch | None:
-        """Queue the events the fake made since the last call for :attr:`webhook_url`, as
-        it is now (None, and they are passed over: Stripe has no destination for them).
+        """Queue the events the fake made since the last call for the destinations, as
+        they are now, each event for those that take it (None, and they are passed over:
+        Stripe has no destination for them).
 
         Taken and queued under the store's lock, so the queue's order is the order the
         fake made them, whichever request thread gets here first. A ``held`` batch waits
         for :meth:`~.webhooks.Batch.release` (its request's answer is sent first, as
         Stripe delivers an API request's events after answering it).
         """
-        from pytest_account_links.served.webhooks import Sender
+        from pytest_account_links.served.webhooks import Sender, targets
 
         store = self.store
         with store.lock:
             events = list(store.events[self._handed_on :])
             self._handed_on = len(store.events)
-            url = self.webhook_url
-            if url is None or not events:
+            destinations = self.destinations
+            items = [(to, event) for event in events for to in targets(destinations, event)]
+            if not items:
                 return None
             if self._sender is None:
-                self._sender = Sender(self.deliveries)
-            return self._sender.queue(url, events, held=held)
+                self._sender = Sender(self.deliveries, retries=self._retries)
+            return self._sender.queue(items, held=held)
 
     def wait_for_deliveries(self, timeout: float) -> bool:
         """Wait until every event queued so far has its delivery; False on timeout."""
@@ -159,20 +167,72 @@ class Serving:
             sender.stop()
 
     @property
+    def destinations(self) -> list[Destination]:
+        """Every event destination, each with its signing secret (seeded, as the store's)."""
+        from pytest_account_links.served.webhooks import Destination
+
+        store = self.store
+        found = []
+        if self._webhook_url is not None:
+            found.append(Destination(self._webhook_url, None, store.webhook_secret))
+        if self._thin_webhook_url is not None:
+            found.append(
+                Destination(self._thin_webhook_url, "thin", store.destination_secret("thin"))
+            )
+        for index, (url, payload, types) in enumerate(self._more, 1):
+            secret = store.destination_secret(f"{index}:{payload}")
+            found.append(Destination(url, payload, secret, types))
+        return found
+
+    def add_destination(self, url: str, payload: str, types: frozenset[str] | None) -> None:
+        """One more event destination (its events from the next one the fake makes on)."""
+        with self.store.lock:
+            self._more.append((url, payload, types))
+        self._destinations_changed()
+
+    @property
     def webhook_url(self) -> str | None:
-        """Where the fake's events are posted, in order (None: they are only kept)."""
+        """Where every event is posted whose style no destination of its own takes, in
+        order (None: nowhere)."""
         return self._webhook_url
 
     @webhook_url.setter
     def webhook_url(self, url: str | None) -> None:
-        parts = urlsplit(url) if url is not None else None
         with self.store.lock:
             self._webhook_url = url
-            self.store.webhook_endpoint = (
-                None
-                if parts is None
-                else (parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
-            )
+        self._destinations_changed()
+
+    @property
+    def thin_webhook_url(self) -> str | None:
+        """Where API v2's thin events are posted (None: to :attr:`webhook_url`, if set)."""
+        return self._thin_webhook_url
+
+    @thin_webhook_url.setter
+    def thin_webhook_url(self, url: str | None) -> None:
+        with self.store.lock:
+            self._thin_webhook_url = url
+        self._destinations_changed()
+
+    @property
+    def retries(self) -> int:
+        """How many times a failed delivery is tried again."""
+        return self._retries
+
+    @retries.setter
+    def retries(self, times: int) -> None:
+        self._retries = times
+        if self._sender is not None:
+            self._sender.retries = times
+
+    def _destinations_changed(self) -> None:
+        """Let the store know where the fake delivers (never blocked as another host)."""
+        endpoints = set()
+        for destination in self.destinations:
+            parts = urlsplit(destination.url)
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+            endpoints.add((parts.hostname or "", port))
+        with self.store.lock:
+            self.store.webhook_endpoints = frozenset(endpoints)
 
     @property
     def store(self) -> Store:
@@ -189,7 +249,7 @@ class Serving:
         with self.store.lock:
             self.driver = self._renew(self.driver)
             self._handed_on = 0
-        self.webhook_url = self._webhook_url  # the fresh store's deliveries are the fake's
+        self._destinations_changed()  # the fresh store's deliveries are the fake's
 
 
 def path_of(target: str) -> str:

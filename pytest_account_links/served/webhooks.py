@@ -13,6 +13,17 @@ what became of each is a :class:`Delivery`. No request thread of the server ever
 waits for the application, so a handler may call the fake back (``fetch_event()``,
 ``fetch_related_object()``, any endpoint) while its event is being delivered.
 
+Event destinations as Stripe has them (docs.stripe.com/event-destinations): each
+a URL, the style of event it takes (``thin``: API v2's ``v2.*`` notifications;
+``snapshot``: API v1's ``event`` objects), optionally the event types it takes,
+and a signing secret of its own. ``webhook_url`` is a destination of no style, a
+classic webhook endpoint: it takes every snapshot event, and the thin ones too
+while no thin destination is set (the fake's convenience: on Stripe each style
+has a destination of its own). A failed delivery is retried
+``retries`` times, 0.5 s, 1 s, 2 s, ... (at most 4 s) apart, each attempt a
+:class:`Delivery` (Stripe retries a sandbox's three times over a few hours; the
+fake, when asked, in seconds: the fake's choice).
+
 A delivery goes to the configured URL's host and nowhere else: no proxy, no
 redirect followed. Stripe counts any answer outside 2xx, 3xx included, as the
 event not received ("a URL redirection or a Not Modified response will be
@@ -22,17 +33,18 @@ treated as a failure", docs.stripe.com/webhooks).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import http.client
 import socket
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from pytest_account_links.domain.events import DeliveredEvent
 
@@ -53,10 +65,81 @@ class Delivery:
     error: str | None = None
     #: How long the delivery took, in seconds (0 for an event never sent).
     seconds: float = 0.0
+    #: Which attempt this was (1, then 2, ... for the retries of a failed delivery).
+    attempt: int = 1
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+#: The styles of event a destination takes, as Stripe's ``event_payload`` names them.
+PAYLOADS = ("thin", "snapshot")
+#: The longest wait between two attempts at one delivery, in seconds.
+MAX_BACKOFF = 4.0
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where events go: a URL, the style and types of event it takes, its secret."""
+
+    url: str
+    #: ``"thin"`` (API v2's events), ``"snapshot"`` (API v1's), or None: every event
+    #: whose style no destination of its own takes (``webhook_url``).
+    payload: str | None
+    #: The signing secret of its ``Stripe-Signature`` headers (``whsec_...``).
+    secret: str
+    #: The event types it takes (``v2.core.account[requirements].updated``, ...); None:
+    #: every type of its style.
+    events: frozenset[str] | None = None
+
+    def takes(self, event: DeliveredEvent) -> bool:
+        """True when ``event`` is of this destination's style and types."""
+        if self.payload is not None and self.payload != style_of(event):
+            return False
+        return self.events is None or event.type in self.events
+
+    def describe(self) -> dict[str, Any]:
+        """As the health endpoint shows it (the secret included: it is the test's)."""
+        return {
+            "url": self.url,
+            "event_payload": self.payload or "any",
+            "enabled_events": sorted(self.events) if self.events is not None else ["*"],
+            "secret": self.secret,
+        }
+
+
+def style_of(event: DeliveredEvent) -> str:
+    """``"thin"`` for an API v2 event, ``"snapshot"`` for an API v1 one."""
+    return "snapshot" if event.generation == "v1" else "thin"
+
+
+def targets(destinations: Sequence[Destination], event: DeliveredEvent) -> list[Destination]:
+    """The destinations ``event`` goes to: those of its style that take its type; and the
+    one of no style (``webhook_url``, a classic webhook endpoint): every snapshot event,
+    and the thin ones too while no thin destination is set."""
+    thin_elsewhere = any(destination.payload == "thin" for destination in destinations)
+    classic = style_of(event) == "snapshot" or not thin_elsewhere
+    return [
+        destination
+        for destination in destinations
+        if (classic if destination.payload is None else destination.takes(event))
+    ]
+
+
+def parse_destination(spec: str) -> tuple[str, str, frozenset[str] | None]:
+    """``URL,PAYLOAD[,TYPE|TYPE...]`` (``--event-destination``) as (url, payload, types);
+    ``ValueError`` saying what is wrong."""
+    url, _, rest = spec.partition(",")
+    payload, _, types = rest.partition(",")
+    check_url(url)
+    if payload not in PAYLOADS:
+        raise ValueError(
+            f"an event destination is URL,PAYLOAD[,TYPE|TYPE...] with PAYLOAD one of "
+            f"{', '.join(PAYLOADS)}; got {spec!r}"
+        )
+    names = frozenset(name for name in types.split("|") if name) if types else None
+    return url, payload, (None if names is None or "*" in names else names)
 
 
 def check_url(url: str | None) -> str | None:
@@ -86,10 +169,11 @@ def deliver(
     event: DeliveredEvent,
     timeout: float = TIMEOUT,
     opened: Callable[[http.client.HTTPConnection], None] | None = None,
+    secret: str | None = None,
 ) -> Delivery:
-    """POST ``event`` (its payload and ``Stripe-Signature``) to ``url``, once: straight to
-    its host, no redirect followed. ``opened`` is told of the connection (so a stop can
-    close it)."""
+    """POST ``event`` (its payload and ``Stripe-Signature``, under ``secret``, or the
+    fake's own) to ``url``, once: straight to its host, no redirect followed. ``opened``
+    is told of the connection (so a stop can close it)."""
     started = time.monotonic()
     try:
         connection, target = _connection(url, timeout)
@@ -99,7 +183,8 @@ def deliver(
         opened(connection)
     try:
         body = event.payload.encode()
-        connection.request("POST", target, body=body, headers=dict(event.headers))
+        headers = dict(event.headers) if secret is None else event.signed_headers(secret)
+        connection.request("POST", target, body=body, headers=headers)
         response = connection.getresponse()
         response.read(64 * 1024)  # what it says is ignored, as Stripe ignores it
         status = response.status
@@ -126,15 +211,20 @@ def _outcome(
 
 
 class Batch:
-    """Events queued together (one request's), held until the request is answered."""
+    """Events queued together (one request's), each for a destination, held until the
+    request is answered."""
 
-    __slots__ = ("_wake", "done", "events", "ready", "url")
+    __slots__ = ("_wake", "done", "items", "ready")
 
     def __init__(
-        self, url: str, events: list[DeliveredEvent], wake: threading.Condition, *, held: bool
+        self,
+        items: list[tuple[Destination, DeliveredEvent]],
+        wake: threading.Condition,
+        *,
+        held: bool,
     ) -> None:
-        self.url = url
-        self.events = events
+        #: Each event with where it goes, in the order the fake made them.
+        self.items = items
         self._wake = wake
         #: Set when the events may go (the request that made them was answered).
         self.ready = threading.Event()
@@ -153,20 +243,27 @@ class Batch:
 class Sender:
     """Posts queued events one at a time, in order, from a thread of its own."""
 
-    def __init__(self, deliveries: list[Delivery], *, timeout: float = TIMEOUT) -> None:
+    def __init__(
+        self, deliveries: list[Delivery], *, timeout: float = TIMEOUT, retries: int = 0
+    ) -> None:
         #: Where each outcome goes (the ``Serving``'s list, which the fixture shows).
         self.deliveries = deliveries
         self.timeout = timeout
+        #: How many times a failed delivery is tried again.
+        self.retries = retries
         self._queue: deque[Batch] = deque()
         self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
         self._stopped = False
         self._connection: http.client.HTTPConnection | None = None
 
-    def queue(self, url: str, events: list[DeliveredEvent], *, held: bool = False) -> Batch:
-        """Queue ``events`` for ``url`` after every event queued before them (a ``held``
-        batch waits for :meth:`Batch.release`); start the thread if need be."""
-        batch = Batch(url, events, self._wake, held=held)
+    def queue(
+        self, items: list[tuple[Destination, DeliveredEvent]], *, held: bool = False
+    ) -> Batch:
+        """Queue ``items`` (each event with its destination) after every event queued
+        before them (a ``held`` batch waits for :meth:`Batch.release`); start the thread
+        if need be."""
+        batch = Batch(items, self._wake, held=held)
         with self._wake:
             if self._stopped:
                 self._skip(batch, "not delivered: the served fake stopped delivering first")
@@ -223,28 +320,50 @@ class Sender:
                 self._wake.notify_all()
 
     def _send(self, batch: Batch) -> None:
-        for event in batch.events:
-            with self._wake:
-                stopped = self._stopped
-            if stopped:
-                outcome = Delivery(
-                    event.id, batch.url, None, "not delivered: the fake was detached"
-                )
-                # (the rest of the batch too: stop() cut the delivery under way short)
-            else:
-                try:
-                    outcome = deliver(batch.url, event, self.timeout, self._opened)
-                except Exception as problem:  # a hook, a patch: recorded, the queue goes on
-                    why = f"not delivered: {type(problem).__name__}: {problem}"
-                    outcome = Delivery(event.id, batch.url, None, why)
-            with self._wake:
-                self._connection = None
-                self.deliveries.append(outcome)
+        for destination, event in batch.items:
+            attempt = 0
+            while True:
+                attempt += 1
+                outcome = self._attempt(destination, event, attempt)
+                with self._wake:
+                    self._connection = None
+                    self.deliveries.append(outcome)
+                if outcome.ok or attempt > self.retries or not self._backoff(attempt):
+                    break
+
+    def _attempt(self, destination: Destination, event: DeliveredEvent, attempt: int) -> Delivery:
+        """One attempt at delivering ``event`` to ``destination``."""
+        with self._wake:
+            stopped = self._stopped
+        if stopped:  # stop() cut the delivery under way short: the rest is not sent
+            return Delivery(event.id, destination.url, None, "not delivered: the fake was detached")
+        try:
+            outcome = deliver(
+                destination.url, event, self.timeout, self._opened, destination.secret
+            )
+        except Exception as problem:  # a hook, a patch: recorded, the queue goes on
+            why = f"not delivered: {type(problem).__name__}: {problem}"
+            outcome = Delivery(event.id, destination.url, None, why)
+        return outcome if attempt == 1 else dataclasses.replace(outcome, attempt=attempt)
+
+    def _backoff(self, attempt: int) -> bool:
+        """Wait before the next attempt (0.5 s, 1 s, 2 s, ... at most 4 s); False when the
+        sender was stopped meanwhile."""
+        deadline = time.monotonic() + min(0.5 * 2 ** (attempt - 1), MAX_BACKOFF)
+        with self._wake:
+            while not self._stopped:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return True
+                self._wake.wait(left)
+        return False
 
     def _opened(self, connection: http.client.HTTPConnection) -> None:
         with self._wake:
             self._connection = connection
 
     def _skip(self, batch: Batch, why: str) -> None:
-        self.deliveries.extend(Delivery(event.id, batch.url, None, why) for event in batch.events)
+        self.deliveries.extend(
+            Delivery(event.id, destination.url, None, why) for destination, event in batch.items
+        )
         batch.done.set()

@@ -65,7 +65,7 @@ class Driver:
         if not stripe and (
             not self._block_other_hosts
             or url.startswith(self.store.hosted_base + "/")
-            or _endpoint(url) == self.store.webhook_endpoint
+            or _endpoint(url) in self.store.webhook_endpoints
         ):
             return  # (the served fake's own URL, and where it delivers, are the fake's)
         refused = UnfakedRequestError(
