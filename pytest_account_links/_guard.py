@@ -44,8 +44,8 @@ class Guard:
         running = os.environ.get("PYTEST_CURRENT_TEST")
         return running.rsplit(" (", 1)[0] if running else None
 
-    def serves(self, method: str, url: str) -> bool:
-        return False
+    def serves(self, method: str, url: str) -> None:
+        return None
 
     def dispatch(self, request: WireRequest) -> WireResponse:  # pragma: no cover
         raise AssertionError("the guard serves nothing")

@@ -38,13 +38,16 @@ if TYPE_CHECKING:
     from types import ModuleType
 
     from pytest_account_links._wire import WireRequest, WireResponse
+    from pytest_account_links.endpoints import Route
 
 
 class Router(Protocol):
     """What the patches ask of whoever routes requests for the running test."""
 
-    def serves(self, method: str, url: str) -> bool:
-        """True when the request is answered by :meth:`dispatch` (a faked endpoint)."""
+    def serves(self, method: str, url: str) -> Route | None:
+        """The faked endpoint that answers the request by :meth:`dispatch`, or None. The
+        patch hands it on with the request (``WireRequest(..., route=...)``), so the
+        request is routed once."""
 
     def dispatch(self, request: WireRequest) -> WireResponse:
         """Answer a request :meth:`serves`; may raise ``TransportFault``."""

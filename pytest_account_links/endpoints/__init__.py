@@ -9,6 +9,7 @@ that every endpoint has. ``docs/architecture.md`` walks through it.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from pytest_account_links.endpoints import (
@@ -28,7 +29,7 @@ from pytest_account_links.endpoints import (
 )
 from pytest_account_links.endpoints._endpoint import Endpoint
 
-__all__ = ["BY_NAME", "REGISTRY", "Endpoint", "route"]
+__all__ = ["BY_NAME", "REGISTRY", "Endpoint", "Route", "route"]
 
 #: Every faked endpoint.
 REGISTRY: tuple[Endpoint, ...] = (
@@ -68,7 +69,19 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], Endpoint], ...] = tuple(
 )
 
 
-def route(method: str, url: str) -> tuple[Endpoint, dict[str, str]] | None:
+class Route(NamedTuple):
+    """The endpoint a request is for, and the path parameters it named.
+
+    Made for one request (``path`` is that request's own dict, never shared with
+    another's), found once and carried with it (:attr:`.WireRequest.route`).
+    """
+
+    endpoint: Endpoint
+    #: The path parameters (``{"id": "evt_..."}``).
+    path: dict[str, str]
+
+
+def route(method: str, url: str) -> Route | None:
     """The endpoint that answers ``method url`` and its path parameters, or None."""
     try:
         parts = urlsplit(url)
@@ -80,10 +93,10 @@ def route(method: str, url: str) -> tuple[Endpoint, dict[str, str]] | None:
     path = parts.path
     endpoint = _EXACT.get((method, path))
     if endpoint is not None:
-        return endpoint, {}
+        return Route(endpoint, {})
     for wanted, pattern, candidate in _PATTERNS:
         if wanted == method:
             found = pattern.match(path)
             if found is not None:
-                return candidate, found.groupdict()
+                return Route(candidate, found.groupdict())
     return None
