@@ -191,7 +191,7 @@ def bench_first_call(runs: int = 20) -> None:
         """
         import time, stripe
         start = time.perf_counter()
-        from pytest_account_links._fake import FakeFactory
+        from pytest_account_links.harness.fake import FakeFactory
         fake = FakeFactory().fake_for("bench::first_call")
         fake._driver.start()
         client = stripe.StripeClient("sk_test_bench")
@@ -296,7 +296,7 @@ def bench_retries(runs: int = 30) -> None:
     """A create() through a 3-call outage with max_network_retries=3, sleeps skipped."""
     import stripe
 
-    from pytest_account_links._fake import FakeFactory
+    from pytest_account_links.harness.fake import FakeFactory
 
     params: Any = {
         "account": "acct_1Nv0FGQ9RKHgCVdK",
@@ -327,8 +327,8 @@ def bench_accounts(calls: int = 10_000, rounds: int = 5) -> None:
     Through the fake's dispatch (no HTTP library), so the figure is the fake's own
     per-call work: it must not grow with the number of accounts met.
     """
-    from pytest_account_links._fake import FakeFactory
-    from pytest_account_links._wire import WireRequest
+    from pytest_account_links.core.wire import WireRequest
+    from pytest_account_links.harness.fake import FakeFactory
 
     headers = {"authorization": "Bearer sk_test_bench", "content-type": "application/json"}
 
@@ -419,7 +419,7 @@ def _per_call(library: str, calls: int) -> list[float]:
 
 
 def _with_fake(library: str, calls: int) -> list[float]:
-    from pytest_account_links._fake import FakeFactory
+    from pytest_account_links.harness.fake import FakeFactory
 
     fake = FakeFactory().fake_for(f"bench::{library}")
     fake._driver.start()
@@ -488,9 +488,10 @@ class _Served:
     """The served fake (``account_links_server``'s server) with one fake attached."""
 
     def __init__(self, name: str) -> None:
-        from pytest_account_links._driver import Driver
-        from pytest_account_links._fake import FakeFactory
-        from pytest_account_links.served.server import FakeServer, Serving
+        from pytest_account_links.harness.fake import FakeFactory
+        from pytest_account_links.served.server import FakeServer
+        from pytest_account_links.served.serving import Serving
+        from pytest_account_links.transports.driver import Driver
 
         store = FakeFactory().store_for(f"bench::served::{name}")
         self.server = FakeServer()
@@ -549,8 +550,8 @@ class _Toggle:
     the same client meets the fake, then the bare stub under it, in turn."""
 
     def __init__(self, name: str) -> None:
-        from pytest_account_links import _interception
-        from pytest_account_links._fake import FakeFactory
+        from pytest_account_links.harness.fake import FakeFactory
+        from pytest_account_links.transports import interception as _interception
 
         self._stack = _interception
         self.fake = FakeFactory().fake_for(f"bench::{name}")
@@ -735,7 +736,7 @@ def _account_round(n: int, calls: int) -> dict[str, float]:
     import responses
     import stripe
 
-    from pytest_account_links._fake import FakeFactory
+    from pytest_account_links.harness.fake import FakeFactory
 
     fake = FakeFactory().fake_for(f"bench::account_calls[{n}]")
     headers = {"Authorization": "Bearer sk_test_bench", "Stripe-Version": "2026-10-28.endive"}
@@ -964,7 +965,7 @@ def _v1_round(n: int, calls: int, global_style: bool) -> tuple[float, float]:
     """One round: the fake, then a bare ``responses`` stub answering a fixed link."""
     import responses
 
-    from pytest_account_links._fake import FakeFactory
+    from pytest_account_links.harness.fake import FakeFactory
 
     fake = FakeFactory().fake_for(f"bench::v1[{n}]")
     fake._driver.start()

@@ -11,18 +11,18 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from pytest_account_links._accounts import Accounts, ConnectedAccount
-    from pytest_account_links._calls import Call, CallList
-    from pytest_account_links._clock import Clock
-    from pytest_account_links._events import DeliveredEvent, WebhookDeliveryError
-    from pytest_account_links._fake import AccountLinksFake
-    from pytest_account_links._links import Link, Visit
-    from pytest_account_links.errors import CATALOGUE, ErrorSpec, UnfakedRequestError
-    from pytest_account_links.models import (
+    from pytest_account_links.api.models import (
         AccountLinkCreateParams,
         LegacyAccountLinkCreateParams,
     )
-    from pytest_account_links.provider import StripeProvider
+    from pytest_account_links.core.calls import Call, CallList
+    from pytest_account_links.core.clock import Clock
+    from pytest_account_links.core.errors import CATALOGUE, ErrorSpec, UnfakedRequestError
+    from pytest_account_links.domain.accounts import Accounts, ConnectedAccount
+    from pytest_account_links.domain.events import DeliveredEvent, WebhookDeliveryError
+    from pytest_account_links.domain.links import Link, Visit
+    from pytest_account_links.domain.provider import StripeProvider
+    from pytest_account_links.harness.fake import AccountLinksFake
 
 __version__ = "0.1.0"
 
@@ -47,22 +47,22 @@ __all__ = [
 ]
 
 _WHERE = {
-    "AccountLinkCreateParams": "models",
-    "AccountLinksFake": "_fake",
-    "Accounts": "_accounts",
-    "ConnectedAccount": "_accounts",
-    "DeliveredEvent": "_events",
-    "Link": "_links",
-    "Visit": "_links",
-    "CATALOGUE": "errors",
-    "Call": "_calls",
-    "CallList": "_calls",
-    "Clock": "_clock",
-    "ErrorSpec": "errors",
-    "LegacyAccountLinkCreateParams": "models",
-    "StripeProvider": "provider",
-    "UnfakedRequestError": "errors",
-    "WebhookDeliveryError": "_events",
+    "AccountLinkCreateParams": "api.models",
+    "AccountLinksFake": "harness.fake",
+    "Accounts": "domain.accounts",
+    "ConnectedAccount": "domain.accounts",
+    "DeliveredEvent": "domain.events",
+    "Link": "domain.links",
+    "Visit": "domain.links",
+    "CATALOGUE": "core.errors",
+    "Call": "core.calls",
+    "CallList": "core.calls",
+    "Clock": "core.clock",
+    "ErrorSpec": "core.errors",
+    "LegacyAccountLinkCreateParams": "api.models",
+    "StripeProvider": "domain.provider",
+    "UnfakedRequestError": "core.errors",
+    "WebhookDeliveryError": "domain.events",
 }
 
 

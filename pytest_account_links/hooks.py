@@ -14,8 +14,8 @@ import pytest
 if TYPE_CHECKING:
     from faker import Faker
 
-    from pytest_account_links._calls import Call
-    from pytest_account_links._fake import AccountLinksFake
+    from pytest_account_links.core.calls import Call
+    from pytest_account_links.harness.fake import AccountLinksFake
 
 
 @pytest.hookspec

@@ -13,23 +13,23 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_account_links import _interception
-from pytest_account_links._guard import Guard, Unguarded
-from pytest_account_links._markers import BY_NAME as MARKERS
-from pytest_account_links._markers import LIVE_MARKER, OURS, SETTINGS_MARKER
-from pytest_account_links._markers import MARKERS as MARKER_TABLE
-from pytest_account_links._masking import mask_logging, mask_report
-from pytest_account_links._settings import OPTIONS, PER_TEST, Settings
+from pytest_account_links.core.settings import OPTIONS, PER_TEST, Settings
+from pytest_account_links.harness.markers import BY_NAME as MARKERS
+from pytest_account_links.harness.markers import LIVE_MARKER, OURS, SETTINGS_MARKER
+from pytest_account_links.harness.markers import MARKERS as MARKER_TABLE
+from pytest_account_links.harness.masking import mask_logging, mask_report
+from pytest_account_links.transports import interception as _interception
+from pytest_account_links.transports.session_guard import Guard, Unguarded
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Generator, Iterator
 
     import stripe
     from faker import Faker
 
-    from pytest_account_links._calls import Call
-    from pytest_account_links._fake import AccountLinksFake, FakeFactory
-    from pytest_account_links._store import Store
+    from pytest_account_links.core.calls import Call
+    from pytest_account_links.domain.store import Store
+    from pytest_account_links.harness.fake import AccountLinksFake, FakeFactory
     from pytest_account_links.served.fixture import ServedFake
     from pytest_account_links.served.server import FakeServer
 
@@ -85,7 +85,7 @@ class _PluginState:
 
     def fakes(self) -> FakeFactory:
         if self.factory is None:
-            from pytest_account_links._fake import FakeFactory
+            from pytest_account_links.harness.fake import FakeFactory
 
             self.factory = FakeFactory()
         return self.factory
@@ -224,7 +224,7 @@ def pytest_account_links_response(
 def pytest_account_links_account(
     account_id: str, faker: Faker, fake: AccountLinksFake
 ) -> dict[str, Any]:
-    from pytest_account_links._accounts import fabricated_details
+    from pytest_account_links.domain.accounts import fabricated_details
 
     return fabricated_details(faker)
 
@@ -314,7 +314,7 @@ def _apply_markers(store: Store, node: pytest.Item) -> None:
     for mark in node.iter_markers():
         name = mark.name
         if name in MARKERS:
-            from pytest_account_links._marker_options import MarkerError, parse
+            from pytest_account_links.harness.marker_options import MarkerError, parse
 
             try:
                 options = parse(name, mark.args, mark.kwargs, shown=f"@pytest.mark.{name}")
@@ -323,7 +323,7 @@ def _apply_markers(store: Store, node: pytest.Item) -> None:
                 continue
             options.apply(store, f"@{name}")
         elif name.startswith("stripe_") and problem is None and not _registered(node, name):
-            from pytest_account_links._hints import did_you_mean
+            from pytest_account_links.core.hints import did_you_mean
 
             hint = did_you_mean(name, OURS, shown="@pytest.mark.{}")
             if hint:
@@ -357,20 +357,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     ``stripe_*`` marker nobody registered is checked for a typo by the fake. Done at
     collection, so a test without them pays nothing when it runs.
     """
-    live = _PLUGIN.state.guard.live if _PLUGIN.state is not None else set()
+    guard = _PLUGIN.state.guard if _PLUGIN.state is not None else None
+    live = guard.live if guard is not None else set()
+    faked = guard.faked if guard is not None else set()
     for item in items:
         if item.get_closest_marker(LIVE_MARKER[0]) is not None:
             live.add(item.nodeid)
         names = getattr(item, "fixturenames", None)
         if isinstance(names, list) and "account_links" not in names and _wants_the_fake(item):
             names.append("account_links")
+        if isinstance(names, list) and "account_links" in names:
+            faked.add(item.nodeid)
 
 
 @pytest.fixture
 def account_links(request: pytest.FixtureRequest) -> Iterator[AccountLinksFake]:
     """Fake Stripe's Connect onboarding endpoints offline; refuse every other Stripe URL."""
-    from pytest_account_links._driver import Driver
-    from pytest_account_links._fake import AccountLinksFake
+    from pytest_account_links.harness.fake import AccountLinksFake
+    from pytest_account_links.transports.driver import Driver
 
     item = request.node
     if item.get_closest_marker(LIVE_MARKER[0]) is not None:
@@ -475,6 +479,15 @@ def _guarded(report: pytest.TestReport, guard: Guard) -> None:
         return
     listing = "\n".join(f"  {request.method} {request.url}" for request in refused)
     report.outcome = "failed"
+    if report.nodeid in guard.faked:
+        from pytest_account_links.transports.session_guard import outside_the_fake
+
+        report.longrepr = (
+            "pytest-account-links: requests were sent to Stripe outside the test's fake (each "
+            f"was stopped with UnfakedRequestError):\n{listing}\nThey were sent "
+            + outside_the_fake(guard.refused_in)
+        )
+        return
     report.longrepr = (
         "pytest-account-links: the test sent requests to Stripe without the fake (each was "
         f"stopped with UnfakedRequestError, nothing was sent):\n{listing}\nRequest the "
@@ -486,33 +499,43 @@ def _guarded(report: pytest.TestReport, guard: Guard) -> None:
 # -- reports -------------------------------------------------------------------------
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> None:
-    """Note a failed call as it happens (a rerun plugin may log the reports only after the
-    test's teardown, where the fixture needs to know)."""
-    if call.when != "call" or call.excinfo is None:
-        return
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Note a failed call as it happens, and fail a teardown the guard must fail.
+
+    Both happen here, as the report is made: a rerun plugin may log the reports only
+    after the test's teardown (where the fixture needs to know the call failed), and
+    the session counts a failure for pytest's exit status when the report is logged,
+    before any later change to the report could count.
+    """
+    report = yield
     state = _PLUGIN.state
     if state is not None:
-        state.guard.call_failed = True
-        if state.running is not None and state.running.nodeid == item.nodeid:
-            state.running.call_failed = True
+        guard = state.guard
+        if (call.when == "call" and call.excinfo is not None) or (
+            call.when == "setup" and report.failed
+        ):
+            guard.call_failed = True
+            if state.running is not None and state.running.nodeid == item.nodeid:
+                state.running.call_failed = True
+        elif call.when == "teardown" and (guard.refused or guard.call_failed):
+            _guarded(report, guard)
+            guard.call_failed = False
+    return report
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     """Before any reporter (terminal, junitxml, xdist) reads a test's report: add the fake's
-    section to a failure, fail a teardown the guard must fail, and mask every key.
+    section to a failure, and mask every key.
 
-    A plain hook on the report rather than a wrapper around its making: a test that
-    never touches Stripe pays one function call a phase.
+    A plain hook on the report: a test that never touches Stripe pays one function call
+    a phase.
     """
     state = _PLUGIN.state
     if state is not None:
-        guard = state.guard
-        if report.when == "teardown" and (guard.refused or guard.call_failed):
-            _guarded(report, guard)
-            guard.call_failed = False
         running = state.running
         if running is not None and running.nodeid == report.nodeid:
             _report_the_fake(report, running, state)
@@ -521,11 +544,11 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 def _report_the_fake(report: pytest.TestReport, running: _Running, state: _PluginState) -> None:
     if report.failed or report.outcome == "rerun":  # type: ignore[comparison-overlap]
-        from pytest_account_links._report import render_safely
+        from pytest_account_links.harness.report import render_safely
 
         report.sections.append(render_safely(running.store))
     if report.when == "teardown":
-        from pytest_account_links._report import totals
+        from pytest_account_links.harness.report import totals
 
         report.account_links_totals = totals(running.store)  # type: ignore[attr-defined]
         state.running = None

@@ -19,8 +19,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "tests" / "data"
-OUTPUT = ROOT / "pytest_account_links" / "endpoints" / "schemas.json"
-ERRORS = ROOT / "pytest_account_links" / "spec_errors.json"
+OUTPUT = ROOT / "pytest_account_links" / "domain" / "schemas.json"
+ERRORS = ROOT / "pytest_account_links" / "core" / "spec_errors.json"
 
 #: Each endpoint the fake validates with a spec schema: (spec file, path, method).
 OPERATIONS = {

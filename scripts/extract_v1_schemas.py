@@ -35,7 +35,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "tests" / "data" / "account-links-v1.openapi.json"
-OUTPUT = ROOT / "pytest_account_links" / "endpoints" / "schemas_v1.json"
+OUTPUT = ROOT / "pytest_account_links" / "api" / "endpoints" / "schemas_v1.json"
 
 #: Each endpoint read from the SDK: (module, class) of its request type.
 FROM_SDK = {

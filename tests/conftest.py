@@ -1,7 +1,11 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import socket
+import subprocess
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -39,9 +43,9 @@ def _no_network() -> Iterator[None]:
 
 def routing() -> str:
     """What routes requests right now: ``"fake"`` (a test's), ``"guard"``, or ``"nothing"``."""
-    from pytest_account_links import _interception
-    from pytest_account_links._driver import Driver
-    from pytest_account_links._guard import Guard
+    from pytest_account_links.transports import interception as _interception
+    from pytest_account_links.transports.driver import Driver
+    from pytest_account_links.transports.session_guard import Guard
 
     router = _interception.active()
     if isinstance(router, Driver):
@@ -217,3 +221,46 @@ def webhooks() -> Iterator[Webhooks]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+#: Set, to the test's node ID, in a run inside the test's own network namespace.
+_OWN_NETWORK = "PYTEST_ACCOUNT_LINKS_OWN_NETWORK"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run a test marked ``own_network`` again, whole, in a network namespace of its own.
+
+    Such a test makes the served fake listen on every interface (``--host 0.0.0.0``);
+    in a namespace of its own (``unshare --net``) the only interface is a loopback of
+    its own, so nothing it serves is reachable from beyond the test, as the suite's
+    rule wants of every server. The test passes when that run passes.
+    """
+    if pyfuncitem.get_closest_marker("own_network") is None:
+        return None
+    if os.environ.get(_OWN_NETWORK) == pyfuncitem.nodeid:
+        return None  # inside its namespace: run the test itself
+    unshare = shutil.which("unshare")
+    if unshare is None or shutil.which("ip") is None:
+        pytest.skip(
+            "listens on 0.0.0.0, so it runs in a network namespace of its own: needs "
+            "unshare (util-linux) and ip (iproute2)"
+        )
+    namespace = [unshare, "--net"] if os.geteuid() == 0 else [unshare, "--map-root-user", "--net"]
+    script = 'ip link set lo up && exec "$0" -m pytest -q -p no:cacheprovider -p no:xdist "$1"'
+    inner = subprocess.run(
+        [*namespace, "sh", "-c", script, sys.executable, pyfuncitem.nodeid],
+        cwd=pyfuncitem.config.rootpath,
+        env={**os.environ, _OWN_NETWORK: pyfuncitem.nodeid, "PYTEST_ADDOPTS": ""},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if inner.returncode != 0:
+        pytest.fail(
+            f"the run in its own network namespace failed ({inner.returncode}):\n"
+            f"{inner.stdout}{inner.stderr}",
+            pytrace=False,
+        )
+    return True

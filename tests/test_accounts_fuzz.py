@@ -12,7 +12,7 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pytest_account_links._onboarding import LOCALES
+from pytest_account_links.domain.onboarding import LOCALES
 from tests.openapi import check_account, check_answer, check_event
 
 if TYPE_CHECKING:

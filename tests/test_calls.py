@@ -128,16 +128,26 @@ def test_assertion_helpers_fail_readably(pytester: pytest.Pytester) -> None:
     )
     result.stdout.fnmatch_lines(
         [
-            "*expected exactly 1 call to v2.core.account_links.create, got 2:",
+            "*expected exactly 1 call to v2.core.account_links.create or "
+            "v1.account_links.create, got 2:",
             "*1. POST https://api.stripe.com/v2/core/account_links -> 200 "
             "account=acct_1Nv0FGQ9RKHgCVdK",
             "*2. POST https://api.stripe.com/v2/core/account_links -> 400 invalid_fields "
             "account=bad",
         ]
     )
-    result.stdout.fnmatch_lines(["*expected exactly 1 call to v2.core.account_links.create, got 0"])
-    result.stdout.fnmatch_lines(["*no call was made to v2.core.account_links.create"])
-    result.stdout.fnmatch_lines(["*expected no call to v2.core.account_links.create, got 1:"])
+    result.stdout.fnmatch_lines(
+        [
+            "*expected exactly 1 call to v2.core.account_links.create or "
+            "v1.account_links.create, got 0"
+        ]
+    )
+    result.stdout.fnmatch_lines(
+        ["*no call was made to v2.core.account_links.create or v1.account_links.create"]
+    )
+    result.stdout.fnmatch_lines(
+        ["*expected no call to v2.core.account_links.create or v1.account_links.create, got 1:"]
+    )
     # The helpers hide their own frames: the failure points at the test's line.
     assert "_calls.py" not in result.stdout.str()
 
@@ -159,3 +169,61 @@ def test_each_test_starts_with_no_calls(pytester: pytest.Pytester) -> None:
     )
 
     pytester.runpytest().assert_outcomes(passed=2)
+
+
+V1_LINK = {
+    "account": "acct_1Nv0FGQ9RKHgCVdK",
+    "type": "account_onboarding",
+    "refresh_url": "https://example.com/reauth",
+    "return_url": "https://example.com/return",
+}
+
+
+def test_calls_holds_the_link_creations_of_both_apis(
+    account_links: AccountLinksFake, stripe_api_key: str
+) -> None:
+    """A v1 user's ``calls.assert_called_once_with`` sees ``stripe.AccountLink.create``."""
+    account_links.accounts.add("acct_1Nv0FGQ9RKHgCVdK")
+    stripe.AccountLink.create(api_key=stripe_api_key, **V1_LINK)  # type: ignore[arg-type]
+    call = account_links.calls.assert_called_once_with(account="acct_1Nv0FGQ9RKHgCVdK")
+    assert call.endpoint == "v1.account_links.create"
+    assert account_links.call_count == 1
+
+    client = stripe.StripeClient(stripe_api_key)
+    client.v2.core.account_links.create(ONBOARDING)  # type: ignore[arg-type]
+    assert [c.endpoint for c in account_links.calls] == [
+        "v1.account_links.create",
+        "v2.core.account_links.create",
+    ]
+    client.v2.core.accounts.retrieve("acct_1Nv0FGQ9RKHgCVdK")
+    assert len(account_links.calls) == 2  # not the account's retrieval
+    assert len(account_links.all_calls) == 3
+    assert repr(account_links.calls) == (
+        "<CallList: 2 call(s) to v2.core.account_links.create or v1.account_links.create>"
+    )
+
+
+def test_an_empty_view_says_where_the_calls_went(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+def test_wrong_view(stripe_client, account_links):
+    stripe_client.v2.core.accounts.create({"display_name": "Kunstwerk"})
+    account_links.calls.assert_called_once_with(display_name="Kunstwerk")
+
+def test_nothing_at_all(account_links):
+    account_links.calls_to("v2.core.accounts.create").last
+"""
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*expected exactly 1 call to v2.core.account_links.create or "
+            "v1.account_links.create, got 0; the fake saw 1 other call(s) "
+            "(account_links.all_calls, or account_links.calls_to(endpoint) for one "
+            "endpoint's):",
+            "*v2.core.accounts.create: POST https://api.stripe.com/v2/core/accounts -> 200",
+            "*no call was made to v2.core.accounts.create",
+        ]
+    )
+    result.stdout.no_fnmatch_line("*no call was made to v2.core.accounts.create; the fake*")

@@ -37,4 +37,4 @@ def test_every_data_file_of_the_package_ships() -> None:
         if path.is_file() and path.suffix not in (".py", ".pyc") and "__pycache__" not in path.parts
     }
     assert data - shipped == set()
-    assert {"endpoints/schemas.json", "spec_errors.json", "py.typed"} <= data
+    assert {"domain/schemas.json", "core/spec_errors.json", "py.typed"} <= data

@@ -45,19 +45,19 @@ def test_the_catalogue_page_matches_the_catalogue() -> None:
 
 
 def test_the_architecture_page_lists_the_pipelines_stages() -> None:
-    from pytest_account_links._pipeline import stages_table
+    from pytest_account_links.api.pipeline import stages_table
 
     assert _generated("architecture.md", "stages") == stages_table()
 
 
 def test_the_validation_page_lists_the_versions_of_the_table() -> None:
-    from pytest_account_links._versions import versions_table
+    from pytest_account_links.core.versions import versions_table
 
     assert _generated("validation.md", "versions") == versions_table()
 
 
 def test_the_configuration_page_lists_the_settings() -> None:
-    from pytest_account_links._settings import settings_table
+    from pytest_account_links.core.settings import settings_table
 
     assert _generated("configuration.md", "settings") == settings_table()
 

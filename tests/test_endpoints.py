@@ -8,10 +8,10 @@ import textwrap
 
 import pytest
 
-from pytest_account_links._marker_options import _OPTIONS
-from pytest_account_links._markers import MARKERS
-from pytest_account_links._pipeline import AFTER, STEPS
-from pytest_account_links.endpoints import BY_NAME, REGISTRY
+from pytest_account_links.api.pipeline import AFTER, STEPS
+from pytest_account_links.api.registry import BY_NAME, REGISTRY
+from pytest_account_links.harness.marker_options import _OPTIONS
+from pytest_account_links.harness.markers import MARKERS
 from tests.conftest import OFFLINE_CONFTEST, ONBOARDING
 
 HEADER = f"""

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import stripe
 
-from pytest_account_links._versions import DATED, RELEASES, sdk_version
+from pytest_account_links.core.versions import DATED, RELEASES, sdk_version
 from pytest_account_links.errors import CATALOGUE, FAKES_CHOICE
 from tests.conftest import OFFLINE_CONFTEST, ONBOARDING
 
@@ -305,6 +305,20 @@ def test_unknown_accounts(pytester: pytest.Pytester) -> None:
         def test_declared_ones_exist(account_links):
             assert post().status_code == 200
 
+        @pytest.mark.stripe_accounts("acct_1")
+        def test_declaring_one_makes_the_others_not_found(account_links):
+            assert post().json()["error"]["code"] == "not_found"
+
+        @pytest.mark.account_links(unknown_accounts="exist")
+        @pytest.mark.stripe_accounts({"id": "acct_1", "configurations": ["merchant"]})
+        def test_every_well_formed_id_exists_when_asked(account_links, stripe_client):
+            assert post().status_code == 200
+            assert stripe_client.v1.accounts.retrieve("acct_xxxxxxxxxxxxx").id == (
+                "acct_xxxxxxxxxxxxx"
+            )
+            assert account_links.accounts["acct_1"].configurations == ("merchant",)
+            assert post(dict(ONBOARDING, account="acct-1")).status_code == 404
+
         @pytest.mark.parametrize("account", ["bad_1", "acct-1", "acct_"])
         def test_an_id_that_cannot_exist_is_not_found(account_links, account):
             response = post(dict(ONBOARDING, account=account))
@@ -312,12 +326,12 @@ def test_unknown_accounts(pytester: pytest.Pytester) -> None:
             assert response.json()["error"]["code"] == "not_found"
             assert response.json()["error"]["message"] == f"No such account: '{account}'"
         """,
-        passed=6,
+        passed=8,
     )
     result = pytester.runpytest("--account-links-unknown-accounts=nowhere")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
-        ["*--account-links-unknown-accounts must be one of accept, not_found, got 'nowhere'"]
+        ["*--account-links-unknown-accounts must be one of accept, not_found, exist, got 'nowhere'"]
     )
 
 

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from pytest_account_links import UnfakedRequestError
-from pytest_account_links._report import render
+from pytest_account_links.harness.report import render
 from tests.conftest import ONBOARDING
 
 if TYPE_CHECKING:

@@ -516,7 +516,7 @@ def test_per_call_work_does_not_grow_with_the_accounts_met(pytester: pytest.Pyte
     run(
         pytester,
         """
-        from pytest_account_links._accounts import ConnectedAccount
+        from pytest_account_links.domain.accounts import ConnectedAccount
 
         def test_many_accounts(account_links, monkeypatch):
             for number in range(2_000):

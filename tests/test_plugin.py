@@ -40,7 +40,7 @@ def test_a_run_that_does_not_use_the_fake_imports_nothing_heavy(pytester: pytest
         def test_nothing_heavy():
             assert "pydantic" not in sys.modules
             assert "responses" not in sys.modules
-            assert "pytest_account_links._fake" not in sys.modules
+            assert "pytest_account_links.harness.fake" not in sys.modules
         """
     )
 

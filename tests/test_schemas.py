@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pytest_account_links.endpoints._v2_accounts import body_schema, query_schema
-from pytest_account_links.generations import Body, InvalidBody
-from pytest_account_links.generations.v2 import V2
+from pytest_account_links.api.endpoints._v2_accounts import body_schema, query_schema
+from pytest_account_links.api.generations import Body, InvalidBody
+from pytest_account_links.api.generations.v2 import V2
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,16 +28,16 @@ def _script() -> object:
 
 def test_regenerating_the_schemas_changes_nothing() -> None:
     script = _script()
-    shipped = ROOT / "pytest_account_links" / "endpoints" / "schemas.json"
+    shipped = ROOT / "pytest_account_links" / "domain" / "schemas.json"
     assert shipped.read_text() == script.render()  # type: ignore[attr-defined]
-    errors = ROOT / "pytest_account_links" / "spec_errors.json"
+    errors = ROOT / "pytest_account_links" / "core" / "spec_errors.json"
     assert errors.read_text() == script.render_errors()  # type: ignore[attr-defined]
 
 
 def test_a_field_called_description_is_kept() -> None:
     """Prose is stripped from the schemas, but not a field that happens to be named like it
     (``requirements.entries[].description``)."""
-    from pytest_account_links.endpoints._v2_accounts import schemas
+    from pytest_account_links.domain.account_state import schemas
 
     account = schemas()["objects"]["v2.core.account"]
     entries = account["properties"]["requirements"]["properties"]["entries"]["items"]
@@ -46,7 +46,7 @@ def test_a_field_called_description_is_kept() -> None:
 
 
 def _problems(name: str, body: object, *, query: bool = False) -> list[str]:
-    from pytest_account_links._versions import LATEST_VERSION, parse_version
+    from pytest_account_links.core.versions import LATEST_VERSION, parse_version
 
     model = query_schema(name) if query else body_schema(name)
     source = V2.parse_query(str(body)) if query else Body(b"", body)
@@ -99,7 +99,7 @@ def test_create_body_problems_are_worded_as_stripe_words_them(body: object, prob
 
 
 def test_update_unsets_metadata_with_null() -> None:
-    from pytest_account_links._versions import LATEST_VERSION, parse_version
+    from pytest_account_links.core.versions import LATEST_VERSION, parse_version
 
     model = body_schema("v2.core.accounts.update")
     checked = V2.validate(
@@ -109,7 +109,7 @@ def test_update_unsets_metadata_with_null() -> None:
 
 
 def test_query_strings_are_read_as_the_sdk_writes_them() -> None:
-    from pytest_account_links._versions import LATEST_VERSION, parse_version
+    from pytest_account_links.core.versions import LATEST_VERSION, parse_version
 
     version = parse_version(LATEST_VERSION)
     accounts = query_schema("v2.core.accounts.list")

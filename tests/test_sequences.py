@@ -143,7 +143,7 @@ def test_programmatic_misuse_raises_at_once(pytester: pytest.Pytester) -> None:
         """
 import re
 
-from pytest_account_links._marker_options import MarkerError
+from pytest_account_links.harness.marker_options import MarkerError
 
 def test_fail_next_unknown_code(account_links):
     expected = "fail_next(): unknown code 'not_fond' (did you mean 'not_found'?)"

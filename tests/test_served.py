@@ -17,8 +17,8 @@ import pytest
 import requests
 import stripe
 
-from pytest_account_links._events import sign
-from pytest_account_links._fake import FakeFactory
+from pytest_account_links.domain.events import sign
+from pytest_account_links.harness.fake import FakeFactory
 from tests.conftest import ONBOARDING, Webhooks, run_suite
 
 if TYPE_CHECKING:
@@ -522,9 +522,10 @@ def test_a_webhook_endpoint_that_fails_is_reported_not_raised(
 
 
 def test_the_server_stops_every_connection_and_thread() -> None:
-    from pytest_account_links._driver import Driver
-    from pytest_account_links._fake import AccountLinksFake
-    from pytest_account_links.served.server import FakeServer, Serving
+    from pytest_account_links.harness.fake import AccountLinksFake
+    from pytest_account_links.served.server import FakeServer
+    from pytest_account_links.served.serving import Serving
+    from pytest_account_links.transports.driver import Driver
 
     before = set(threading.enumerate())
     store = FakeFactory().store_for("tests::served")
@@ -580,9 +581,10 @@ def test_the_server_stops_every_connection_and_thread() -> None:
 
 
 def test_a_stall_ends_when_the_test_does() -> None:
-    from pytest_account_links._driver import Driver
-    from pytest_account_links._fake import AccountLinksFake
-    from pytest_account_links.served.server import FakeServer, Serving
+    from pytest_account_links.harness.fake import AccountLinksFake
+    from pytest_account_links.served.server import FakeServer
+    from pytest_account_links.served.serving import Serving
+    from pytest_account_links.transports.driver import Driver
 
     store = FakeFactory().store_for("tests::stall")
     AccountLinksFake(store).outage("read_timeout")
@@ -661,8 +663,8 @@ def test_the_hosted_page_is_self_contained_and_labelled(
 
 
 def test_what_is_due_is_the_accounts_own_requirements() -> None:
-    from pytest_account_links._hosted import visit
-    from pytest_account_links._links import Link
+    from pytest_account_links.domain.links import Link
+    from pytest_account_links.domain.visit import visit
     from pytest_account_links.served.page import account_view
 
     store = FakeFactory().store_for("tests::due")

@@ -128,7 +128,8 @@ def test_module_only(account_links):
         ),
         (
             'stripe_accounts({"idd": "acct_1"})',
-            "*unexpected argument 'idd' (did you mean 'id'?); accepted: id, configurations, "
+            "*stripe_accounts: accounts.0: unexpected argument 'idd' (did you mean 'id'?); "
+            "accepted: id, configurations, "
             "display_name, contact_email, country",
         ),
         (

@@ -13,18 +13,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pytest_account_links import Clock
-from pytest_account_links._fake import FakeFactory
-from pytest_account_links._pipeline import run
-from pytest_account_links._secrets import mask_authorization, mask_key
-from pytest_account_links._versions import parse_version
-from pytest_account_links._wire import WireRequest, WireResponse, is_stripe_host
-from pytest_account_links.endpoints import BY_NAME, route
+from pytest_account_links.api.generations.v2 import V2
+from pytest_account_links.api.pipeline import run
+from pytest_account_links.api.registry import BY_NAME, route
+from pytest_account_links.core.secrets import mask_authorization, mask_key
+from pytest_account_links.core.versions import parse_version
+from pytest_account_links.core.wire import WireRequest, WireResponse, is_stripe_host
 from pytest_account_links.errors import CATALOGUE
-from pytest_account_links.generations.v2 import V2
+from pytest_account_links.harness.fake import FakeFactory
 from tests.conftest import ONBOARDING
 
 if TYPE_CHECKING:
-    from pytest_account_links._store import Store
+    from pytest_account_links.domain.store import Store
 
 URL = "https://api.stripe.com/v2/core/account_links"
 LINKS = BY_NAME["v2.core.account_links.create"]

@@ -11,11 +11,11 @@ from typing import Any
 import jsonschema
 import pytest
 
-from pytest_account_links._versions import LATEST_VERSION, parse_version
+from pytest_account_links.api.generations import ErrorContext, InvalidBody
+from pytest_account_links.api.generations.schema import Schema
+from pytest_account_links.api.generations.v1 import V1, parse_form
+from pytest_account_links.core.versions import LATEST_VERSION, parse_version
 from pytest_account_links.errors import CATALOGUE
-from pytest_account_links.generations import ErrorContext, InvalidBody
-from pytest_account_links.generations.schema import Schema
-from pytest_account_links.generations.v1 import V1, parse_form
 
 #: A schema shaped like the v1 ones: required fields, an enum, a nested object, an integer,
 #: a boolean, an array, an emptyable map, a token-or-object.
@@ -197,7 +197,7 @@ def test_the_envelope_without_a_key_or_in_live_mode() -> None:
 
 
 def test_what_differs_from_v2() -> None:
-    from pytest_account_links.generations.v2 import V2
+    from pytest_account_links.api.generations.v2 import V2
 
     assert (V1.rate_limit_code, V2.rate_limit_code) == ("rate_limit", "account_rate_limit_exceeded")
     assert (V1.keeps_failures, V2.keeps_failures) == (True, False)

@@ -15,10 +15,12 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pytest_account_links.endpoints._v1_accounts import model, previous
-from pytest_account_links.endpoints._v1_view import currently_due, v1_names
-from pytest_account_links.generations import InvalidBody
-from pytest_account_links.generations.v1 import V1
+from pytest_account_links.api.endpoints._v1_accounts import model
+from pytest_account_links.api.generations import InvalidBody
+from pytest_account_links.api.generations.v1 import V1
+from pytest_account_links.api.registry import BY_NAME
+from pytest_account_links.domain.v1_state import previous
+from pytest_account_links.domain.v1_view import currently_due, v1_names
 from tests.openapi import check_account, check_account_v1, check_event_v1, check_v1
 
 if TYPE_CHECKING:
@@ -28,14 +30,18 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _version() -> Any:
-    from pytest_account_links._versions import LATEST_VERSION, parse_version
+    from pytest_account_links.core.versions import LATEST_VERSION, parse_version
 
     return parse_version(LATEST_VERSION)
 
 
 def _invalid(name: str, form: str) -> InvalidBody:
     with pytest.raises(InvalidBody) as raised:
-        V1.validate(model(name)(_version()), V1.parse_body(form.encode()), _version())
+        V1.validate(
+            model(name, BY_NAME[name].method)(_version()),
+            V1.parse_body(form.encode()),
+            _version(),
+        )
     return raised.value
 
 
@@ -44,7 +50,7 @@ def _invalid(name: str, form: str) -> InvalidBody:
 
 def test_validated_forms_are_typed() -> None:
     found = V1.validate(
-        model("v1.accounts.create")(_version()),
+        model("v1.accounts.create", "POST")(_version()),
         V1.parse_body(
             b"type=custom&capabilities[transfers][requested]=true"
             b"&individual[dob][day]=4&individual[dob][month]=5&individual[dob][year]=1990"
@@ -146,7 +152,7 @@ def test_regenerating_the_v1_schemas_changes_nothing() -> None:
     assert spec.loader is not None
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
-    shipped = ROOT / "pytest_account_links" / "endpoints" / "schemas_v1.json"
+    shipped = ROOT / "pytest_account_links" / "api" / "endpoints" / "schemas_v1.json"
     assert shipped.read_text() == script.render()
     link = json.loads(shipped.read_text())["endpoints"]["v1.account_links.create"]["body"]
     assert link["required"] == ["account", "type", "refresh_url", "return_url"]
@@ -321,3 +327,33 @@ def test_any_form_gets_a_v1_answer(
     else:
         assert response.status_code in (400, 403), body
         check_v1(body, "error")
+
+
+def test_a_v1_endpoint_reads_the_part_its_method_sends(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A GET has no body: its parameters are the query's, whatever the endpoint's name."""
+    from pytest_account_links.api.endpoints import _v1_accounts
+
+    monkeypatch.setattr(_v1_accounts, "_schema", lambda name, part: (name, part))
+
+    assert model("v1.accounts.search", "GET")(_version()) == ("v1.accounts.search", "query")
+    assert model("v1.accounts.list", "get")(_version()) == ("v1.accounts.list", "query")
+    assert model("v1.accounts.list", "POST")(_version()) == ("v1.accounts.list", "body")
+    assert model("v1.accounts.retrieve", "DELETE")(_version()) == ("v1.accounts.retrieve", "body")
+
+
+def test_every_v1_endpoint_validates_what_its_method_sends() -> None:
+    from pytest_account_links.api.registry import REGISTRY
+
+    for endpoint in REGISTRY:
+        if endpoint.generation is not V1 or endpoint.params is None:
+            continue
+        schema = endpoint.params(_version())
+        part = "query" if endpoint.method == "GET" else "body"
+        assert schema is model(endpoint.name, endpoint.method)(_version()), endpoint.name
+        assert schema is _v1_schema(endpoint.name, part), endpoint.name
+
+
+def _v1_schema(name: str, part: str) -> Any:
+    from pytest_account_links.api.endpoints._v1_accounts import _schema
+
+    return _schema(name, part)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from pytest_account_links._pipeline import stages_table
-from pytest_account_links._settings import settings_table
-from pytest_account_links._versions import versions_table
+from pytest_account_links.api.pipeline import stages_table
+from pytest_account_links.core.settings import settings_table
+from pytest_account_links.core.versions import versions_table
 from pytest_account_links.errors import catalogue_table
 
 if TYPE_CHECKING:

@@ -15,6 +15,9 @@ POST     ``/_account_links/fail_next``     ``account_links.fail_next(**body)``: 
                                            object, ``{"code": "not_found", ...}``
 POST     ``/_account_links/outage``        ``account_links.outage(**body)``:
                                            ``{"kind": 503, "times": 1}``
+POST     ``/_account_links/accounts``      declare accounts, as ``@stripe_accounts``
+                                           does: ``{"accounts": ["acct_1", {...}]}``
+                                           (:mod:`.accounts`)
 POST     ``/_account_links/reset``         a fresh fake (the standalone server only)
 GET      ``/_account_links/links/<token>`` what the hosted page shows of a link
 POST     ``/_account_links/visit``         the hosted page's controls: ``visit()``, then
@@ -29,17 +32,17 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from pytest_account_links.generations.v2 import rfc3339
-from pytest_account_links.served.server import CONTROL, Reply, path_of
+from pytest_account_links.core.clock import rfc3339
+from pytest_account_links.served.serving import CONTROL, Reply, path_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from pytest_account_links._calls import Call
-    from pytest_account_links._store import Store
-    from pytest_account_links.served.server import FakeServer, Serving
+    from pytest_account_links.core.calls import Call
+    from pytest_account_links.domain.store import Store
+    from pytest_account_links.served.serving import Listening, Serving
 
-    Handler = Callable[[FakeServer, Serving, str, dict[str, str], bytes], Reply]
+    Handler = Callable[[Listening, Serving, str, dict[str, str], bytes], Reply]
 
 #: What the hosted page's controls may submit: ``visit()``'s outcomes, and ``expired``
 #: (the link is treated as expired: the browser goes to ``refresh_url``).
@@ -47,7 +50,7 @@ VISIT_OUTCOMES = ("completed", "abandoned", "closed", "expired")
 
 
 def answer(
-    server: FakeServer,
+    server: Listening,
     serving: Serving | None,
     method: str,
     target: str,
@@ -107,14 +110,14 @@ def call_json(call: Call) -> dict[str, Any]:
     }
 
 
-def _calls(server: FakeServer, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
+def _calls(server: Listening, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
     store = serving.store
     with store.lock:
         calls = list(store.calls.every)
     return Reply.json(HTTPStatus.OK, [call_json(call) for call in calls])
 
 
-def _reset(server: FakeServer, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
+def _reset(server: Listening, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
     if not serving.resettable:
         return Reply.error(
             HTTPStatus.CONFLICT,
@@ -126,10 +129,16 @@ def _reset(server: FakeServer, serving: Serving, rest: str, headers: Any, body: 
     return Reply.json(HTTPStatus.OK, {"ok": True})
 
 
+def _accounts(server: Listening, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
+    from pytest_account_links.served.accounts import control
+
+    return control(server, serving, rest, headers, body)
+
+
 def _injector(method: str) -> Handler:
     """A control endpoint that calls ``AccountLinksFake.<method>(**body)``."""
 
-    def inject(server: FakeServer, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
+    def inject(server: Listening, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
         try:
             arguments = json.loads(body or b"{}")
         except ValueError:
@@ -141,7 +150,7 @@ def _injector(method: str) -> Handler:
                 f"pytest-account-links: POST {CONTROL}{method} takes a JSON object of "
                 f"account_links.{method}()'s arguments, got {body[:200]!r}",
             )
-        from pytest_account_links._fake import AccountLinksFake
+        from pytest_account_links.harness.fake import AccountLinksFake
 
         fake = AccountLinksFake(serving.store, serving.driver)
         try:
@@ -182,7 +191,7 @@ def link_state(store: Store, token: str) -> dict[str, Any] | None:
         }
 
 
-def _link(server: FakeServer, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
+def _link(server: Listening, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
     from urllib.parse import unquote
 
     state = link_state(serving.store, unquote(rest))
@@ -203,9 +212,9 @@ def _fields(headers: dict[str, str], body: bytes) -> dict[str, str]:
     return {name: values[0] for name, values in parse_qs(text).items()}
 
 
-def _visit(server: FakeServer, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
+def _visit(server: Listening, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
     """What one of the page's controls does: ``visit()``, the events posted, the redirect."""
-    from pytest_account_links._hosted import visit
+    from pytest_account_links.domain.visit import visit
 
     fields = _fields(headers, body)
     outcome = fields.get("outcome", "completed")
@@ -280,6 +289,7 @@ _ROUTES: dict[tuple[str, str], Handler] = {
     ("GET", "calls"): _calls,
     ("POST", "fail_next"): _injector("fail_next"),
     ("POST", "outage"): _injector("outage"),
+    ("POST", "accounts"): _accounts,
     ("POST", "reset"): _reset,
     ("GET", "links"): _link,
     ("POST", "visit"): _visit,

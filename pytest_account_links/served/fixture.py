@@ -5,16 +5,17 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, final
 
-from pytest_account_links.served.server import Serving
+from pytest_account_links.served.serving import Serving
 from pytest_account_links.served.webhooks import check_url
 
 if TYPE_CHECKING:
     import stripe
     from stripe._base_address import BaseAddresses
 
-    from pytest_account_links._driver import Driver
+    from pytest_account_links.domain.accounts import Accounts
     from pytest_account_links.served.server import FakeServer
     from pytest_account_links.served.webhooks import Delivery
+    from pytest_account_links.transports.driver import Driver
 
 
 @final
@@ -87,6 +88,12 @@ class ServedFake:
             "NO_PROXY": no_proxy,
             "no_proxy": no_proxy,
         }
+
+    @property
+    def accounts(self) -> Accounts:
+        """The test's connected accounts, as ``account_links.accounts``: ``add()`` declares
+        one mid-test, as ``@pytest.mark.stripe_accounts`` (which applies here too) does."""
+        return self._serving.store.accounts
 
     @property
     def webhook_url(self) -> str | None:

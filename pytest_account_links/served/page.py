@@ -25,11 +25,11 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from pytest_account_links.served.server import Reply
+from pytest_account_links.served.serving import Reply
 
 if TYPE_CHECKING:
-    from pytest_account_links._store import Store
-    from pytest_account_links.served.server import Serving
+    from pytest_account_links.domain.store import Store
+    from pytest_account_links.served.serving import Serving
 
 #: Each control of the page: the outcome it submits, its label, its ``data-testid``.
 CONTROLS: tuple[tuple[str, str, str], ...] = (

@@ -1,7 +1,8 @@
 """The fake over HTTP: a server on 127.0.0.1 that answers with one fake at a time.
 
-A :class:`FakeServer` listens on ``127.0.0.1`` only (an ephemeral port unless
-one is given) and answers three kinds of path:
+A :class:`FakeServer` listens on ``127.0.0.1`` (an ephemeral port unless one is
+given; the standalone server may be given another address, :attr:`FakeServer.host`)
+and answers three kinds of path:
 
 * Stripe's API (``/v1/...``, ``/v2/...``): the request becomes the
   :class:`~.._wire.WireRequest` the in-process fake would see for
@@ -24,7 +25,6 @@ every thread it started.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import select
 import socket
@@ -34,155 +34,50 @@ import time
 import traceback
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from typing import Any
 
-from pytest_account_links._secrets import redact, redact_bytes
-from pytest_account_links._wire import TransportFault, WireRequest, header_text
-from pytest_account_links.errors import UnfakedRequestError
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from pytest_account_links._driver import Driver
-    from pytest_account_links._events import DeliveredEvent
-    from pytest_account_links._store import Store
+from pytest_account_links.core.errors import UnfakedRequestError
+from pytest_account_links.core.wire import TransportFault, WireRequest, header_text
+from pytest_account_links.served.serving import (
+    API_BASE,
+    CONTROL,
+    HOST,
+    MAX_BODY,
+    Reply,
+    Serving,
+    path_of,
+)
 
 _log = logging.getLogger("pytest_account_links.served")
 
-#: Where every request the server answers as Stripe's API is addressed, for the fake.
-API_BASE = "https://api.stripe.com"
-#: The prefix of the control endpoints (:mod:`.control`).
-CONTROL = "/_account_links/"
-#: The largest request body read (a fake's request is a few hundred bytes).
-MAX_BODY = 10 * 1024 * 1024
-#: The only address the server listens on.
-HOST = "127.0.0.1"
+#: The addresses that mean "every interface": the URL names the loopback address instead.
+_ANY = {"0.0.0.0": "127.0.0.1", "::": "::1"}
 
 
-class Reply:
-    """What the server sends: a status, headers and a body, or a transport fault."""
+def is_loopback(host: str) -> bool:
+    """True for an address only this machine reaches (127.0.0.0/8, ::1)."""
+    import ipaddress
 
-    __slots__ = ("body", "fault", "headers", "status", "until")
-
-    def __init__(
-        self,
-        status: int,
-        body: bytes = b"",
-        headers: list[tuple[str, str]] | None = None,
-        *,
-        fault: str | None = None,
-        until: threading.Event | None = None,
-    ) -> None:
-        self.status = status
-        self.body = body
-        self.headers = headers if headers is not None else []
-        #: ``"connection_refused"`` or ``"read_timeout"``: no answer at all.
-        self.fault = fault
-        #: For a ``read_timeout``: set when the stall may end (the test ended).
-        self.until = until
-
-    @classmethod
-    def json(cls, status: int, body: Any, headers: list[tuple[str, str]] | None = None) -> Reply:
-        """A JSON reply; no key in it shows (a control endpoint may echo what it was sent)."""
-        encoded = redact_bytes(json.dumps(body, separators=(",", ":"), default=str).encode())
-        return cls(status, encoded, [("Content-Type", "application/json"), *(headers or [])])
-
-    @classmethod
-    def error(cls, status: int, code: str, message: str, **headers: str) -> Reply:
-        """An error in Stripe's envelope: ``{"error": {"code", "message"}}``."""
-        return cls.json(
-            status,
-            {"error": {"code": code, "message": message}},
-            [(name.replace("_", "-"), value) for name, value in headers.items()],
-        )
-
-    @classmethod
-    def html(cls, status: int, page: str, headers: list[tuple[str, str]] | None = None) -> Reply:
-        return cls(
-            status,
-            redact(page).encode("utf-8"),
-            [("Content-Type", "text/html; charset=utf-8"), *(headers or [])],
-        )
-
-    @classmethod
-    def redirect(cls, location: str, body: Any) -> Reply:
-        """A 303 to ``location`` (a browser follows it with a GET), with a JSON body."""
-        return cls.json(HTTPStatus.SEE_OTHER, body, [("Location", redact(location))])
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
-class Serving:
-    """What the server answers with while attached: one fake's driver, and its session.
-
-    The running test's (attached by the ``account_links_server`` fixture for the
-    test), or the standalone server's (``python -m pytest_account_links serve``,
-    which can :meth:`reset` it).
-    """
-
-    def __init__(
-        self,
-        driver: Driver,
-        *,
-        webhook_url: str | None = None,
-        renew: Callable[[Driver], Driver] | None = None,
-    ) -> None:
-        self.driver = driver
-        #: Where the fake's events are posted, in order (None: they are only kept).
-        self.webhook_url = webhook_url
-        self._renew = renew
-        #: Set when detached: a stalled answer (``read_timeout``) of this fake ends.
-        self.ended = threading.Event()
-        #: The tracebacks of requests the server failed to answer (a bug, or a hook's).
-        self.errors: list[str] = []
-        #: Each event posted to :attr:`webhook_url`, and what became of it.
-        self.deliveries: list[Any] = []
-        #: How many of the fake's events were handed on (posted, or passed before a
-        #: webhook URL was set).
-        self._handed_on = 0
-        self._posting = threading.Lock()
-
-    def take_new_events(self) -> tuple[str | None, list[DeliveredEvent]]:
-        """The events the fake delivered since the last call, and where to post them now
-        (None: no webhook URL is set, and they are passed over, as Stripe has no
-        destination for them)."""
-        store = self.store
-        with store.lock:
-            events = list(store.events[self._handed_on :])
-            self._handed_on = len(store.events)
-        return self.webhook_url, events
-
-    def post(self, url: str | None, events: list[DeliveredEvent]) -> None:
-        """POST ``events`` to ``url``, in order (as Stripe pushes every event to an event
-        destination); outside the store's lock, as the application may call back."""
-        from pytest_account_links.served.webhooks import deliver
-
-        if url is None:
-            return
-        with self._posting:  # one poster at a time keeps the events in order
-            for event in events:
-                self.deliveries.append(deliver(url, event))
-
-    @property
-    def store(self) -> Store:
-        return self.driver.store
-
-    @property
-    def resettable(self) -> bool:
-        return self._renew is not None
-
-    def reset(self) -> None:
-        """A fresh fake in place of this one (the standalone server only)."""
-        if self._renew is None:
-            raise LookupError("only the standalone server resets its fake")
-        self.driver = self._renew(self.driver)
-        self._handed_on = 0
+def url_host(host: str) -> str:
+    """How a URL names the listening address ``host``: a loopback address for "every
+    interface" (a client on this machine reaches it so), IPv6 in brackets."""
+    shown = _ANY.get(host, host)
+    return f"[{shown}]" if ":" in shown else shown
 
 
 class FakeServer:
-    """The fake over HTTP on 127.0.0.1: start it, attach a fake, stop it."""
+    """The fake over HTTP on 127.0.0.1 (or ``host``): start it, attach a fake, stop it."""
 
-    def __init__(self, port: int = 0, *, stall_limit: float = 120.0) -> None:
+    def __init__(self, port: int = 0, *, host: str = HOST, stall_limit: float = 120.0) -> None:
         self._port = port
+        #: The address it listens on (``serve --host``): 127.0.0.1 unless told another.
+        self.host = host
         #: The longest an injected ``read_timeout`` keeps a client waiting, in seconds.
         self.stall_limit = stall_limit
         self._serving: Serving | None = None
@@ -197,10 +92,11 @@ class FakeServer:
 
     @property
     def url(self) -> str:
-        """``http://127.0.0.1:<port>``: Stripe's API base, and the hosted page's."""
+        """``http://127.0.0.1:<port>``: Stripe's API base, and the hosted page's (for a
+        server on every interface, ``0.0.0.0``, its loopback address)."""
         if self._listener is None:
             raise RuntimeError("pytest-account-links: the served fake is not started")
-        return f"http://{HOST}:{self._listener.server_address[1]}"
+        return f"http://{url_host(self.host)}:{self._listener.server_address[1]}"
 
     @property
     def serving(self) -> Serving | None:
@@ -212,10 +108,10 @@ class FakeServer:
         return self._listener is not None
 
     def start(self) -> str:
-        """Listen on 127.0.0.1 and answer in a thread of its own; the URL."""
+        """Listen on :attr:`host` and answer in a thread of its own; the URL."""
         if self._listener is None:
             self.stopping.clear()
-            listener = _Listener((HOST, self._port), self)
+            listener = _Listener((self.host, self._port), self)
             thread = threading.Thread(
                 target=listener.serve_forever,
                 kwargs={"poll_interval": 0.05},
@@ -301,13 +197,6 @@ class FakeServer:
         )
 
 
-def path_of(target: str) -> str:
-    """The path of a request target (origin-form, or the absolute form proxies send)."""
-    if not target.startswith("/"):
-        target = urlsplit(target).path or "/"
-    return target.partition("?")[0]
-
-
 def _no_test(method: str, path: str) -> Reply:
     return Reply.error(
         HTTPStatus.SERVICE_UNAVAILABLE,
@@ -349,6 +238,8 @@ class _Listener(ThreadingHTTPServer):
         self._open: set[socket.socket] = set()
         self._workers: set[threading.Thread] = set()
         self._closing = False
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
 
     def process_request(self, request: Any, client_address: Any) -> None:

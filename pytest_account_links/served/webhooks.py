@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
-    from pytest_account_links._events import DeliveredEvent
+    from pytest_account_links.domain.events import DeliveredEvent
 
 #: How long one delivery may take, in seconds.
 TIMEOUT = 10.0

@@ -3,7 +3,7 @@
 Each adapter module has ``install(module) -> list[Patch]``: it patches the library
 ``module`` that was just imported, and every patch consults the router of the
 running test (or calls straight through when there is none). See
-:mod:`pytest_account_links._interception` for the two layers (answer, guard) and
+:mod:`pytest_account_links.transports.interception` for the two layers (answer, guard) and
 ``docs/architecture.md`` for how to add a library.
 
 * :mod:`._requests`: ``requests`` (``Session.get_adapter``);

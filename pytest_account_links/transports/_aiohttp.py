@@ -31,8 +31,8 @@ from aiohttp.helpers import TimerNoop
 from aiohttp.streams import StreamReader
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from pytest_account_links._interception import Patch, active
-from pytest_account_links._wire import TransportFault, WireRequest, is_stripe_host
+from pytest_account_links.core.wire import TransportFault, WireRequest, is_stripe_host
+from pytest_account_links.transports.interception import Patch, active
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -40,9 +40,9 @@ if TYPE_CHECKING:
 
     from yarl import URL
 
-    from pytest_account_links._interception import Router
-    from pytest_account_links._wire import WireResponse
-    from pytest_account_links.endpoints import Route
+    from pytest_account_links.api.registry import Route
+    from pytest_account_links.core.wire import WireResponse
+    from pytest_account_links.transports.interception import Router
 
     #: A request the router serves, as the session method saw it: its method, its URL
     #: and the endpoint's route, which the middleware reuses for the same method and URL.
@@ -195,9 +195,7 @@ def _middleware(router: Router, seen: Seen) -> Callable[..., Awaitable[aiohttp.C
     return account_links_fake
 
 
-def _routed(
-    session: aiohttp.ClientSession, method: str, url: Any
-) -> tuple[Router, Seen] | None:
+def _routed(session: aiohttp.ClientSession, method: str, url: Any) -> tuple[Router, Seen] | None:
     """The router and what it routed, when it serves ``method url``; None lets the
     session's own ``_request`` (a user's ``aioresponses``, or the network path and its
     guard) have the request."""

@@ -5,7 +5,7 @@ for a faked endpoint, or a user's mock let it through (``responses``' and
 ``aioresponses``' pass-through, ``respx``' ``pass_through``, an unmocked
 ``pytest-httpx`` URL), or it came from a client the answer layer does not see
 (``urllib3`` or ``http.client`` used directly). Each guard asks the router to
-:meth:`~pytest_account_links._interception.Router.check` it, which stops a
+:meth:`~pytest_account_links.transports.interception.Router.check` it, which stops a
 request to a Stripe host with ``UnfakedRequestError`` before a connection is
 opened; any other request goes on untouched.
 
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pytest_account_links._interception import Patch, active
+from pytest_account_links.transports.interception import Patch, active
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -14,19 +14,19 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from pytest_account_links._interception import Patch, active
-from pytest_account_links._wire import (
+from pytest_account_links.core.wire import (
     TransportFault,
     WireRequest,
     WireResponse,
     is_stripe_host,
 )
+from pytest_account_links.transports.interception import Patch, active
 
 if TYPE_CHECKING:
     from types import ModuleType
 
-    from pytest_account_links._interception import Router
-    from pytest_account_links.endpoints import Route
+    from pytest_account_links.api.registry import Route
+    from pytest_account_links.transports.interception import Router
 
 
 def _wire(request: httpx.Request, method: str, url: str, body: bytes, routed: Route) -> WireRequest:

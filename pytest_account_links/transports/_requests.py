@@ -23,22 +23,22 @@ from typing import TYPE_CHECKING, Any
 from requests.adapters import BaseAdapter, HTTPAdapter
 from requests.exceptions import ConnectionError, ReadTimeout
 
-from pytest_account_links._interception import Patch, active
-from pytest_account_links._wire import (
+from pytest_account_links.core.wire import (
     TransportFault,
     WireRequest,
     header_text,
     is_stripe_host,
     url_host,
 )
+from pytest_account_links.transports.interception import Patch, active
 
 if TYPE_CHECKING:
     from types import ModuleType
 
     from requests import PreparedRequest, Response, Session
 
-    from pytest_account_links._interception import Router
-    from pytest_account_links.endpoints import Route
+    from pytest_account_links.api.registry import Route
+    from pytest_account_links.transports.interception import Router
 
 _ANY_URL = re.compile("")
 #: Only used to turn a urllib3 response into a ``requests`` one.

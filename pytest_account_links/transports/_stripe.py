@@ -18,8 +18,8 @@ from __future__ import annotations
 from io import BytesIO
 from typing import TYPE_CHECKING, Any
 
-from pytest_account_links._interception import Patch, active
-from pytest_account_links._wire import TransportFault, WireRequest, header_text
+from pytest_account_links.core.wire import TransportFault, WireRequest, header_text
+from pytest_account_links.transports.interception import Patch, active
 
 if TYPE_CHECKING:
     from types import ModuleType

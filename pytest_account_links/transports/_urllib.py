@@ -20,14 +20,14 @@ import urllib.response
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from pytest_account_links._interception import Patch, active
-from pytest_account_links._wire import TransportFault, WireRequest, header_text
+from pytest_account_links.core.wire import TransportFault, WireRequest, header_text
+from pytest_account_links.transports.interception import Patch, active
 
 if TYPE_CHECKING:
     from types import ModuleType
 
-    from pytest_account_links._wire import WireResponse
-    from pytest_account_links.endpoints import Route
+    from pytest_account_links.api.registry import Route
+    from pytest_account_links.core.wire import WireResponse
 
 
 def _read(data: Any) -> bytes:

@@ -1,0 +1,1 @@
+"""One module per faked endpoint; the registry of them is :mod:`..registry`."""
