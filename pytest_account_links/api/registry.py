@@ -82,16 +82,19 @@ class Route(NamedTuple):
     path: dict[str, str]
 
 
+#: What nearly every request's URL starts with (then :func:`route` reads its path as is).
+_PLAIN_PREFIX = f"https://{API_HOST}/"
+
+
 def route(method: str, url: str) -> Route | None:
     """The endpoint that answers ``method url`` and its path parameters, or None."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return None
-    if parts.scheme != "https" or parts.hostname != API_HOST or port not in (None, 443):
-        return None
-    path = parts.path
+    if url.startswith(_PLAIN_PREFIX) and url.isascii() and url.isprintable():
+        # What urlsplit would read (nothing to strip or drop): the path up to ? or #.
+        path = "/" + url[len(_PLAIN_PREFIX) :].partition("#")[0].partition("?")[0]
+    else:
+        path = _path_of(url)
+        if path is None:
+            return None
     endpoint = _EXACT.get((method, path))
     if endpoint is not None:
         return Route(endpoint, {})
@@ -104,6 +107,18 @@ def route(method: str, url: str) -> Route | None:
                     {name: unquote(value) for name, value in found.groupdict().items()},
                 )
     return None
+
+
+def _path_of(url: str) -> str | None:
+    """The path of a URL on ``api.stripe.com`` (https, port 443), or None."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme != "https" or parts.hostname != API_HOST or port not in (None, 443):
+        return None
+    return parts.path
 
 
 def catalogue_table() -> str:
