@@ -699,9 +699,13 @@ def bench_goals(calls: int = 1000, rounds: int = 5) -> None:
     server (requests, httpx)."""
     for library in PAIRED:
         found = [_paired(library, calls, n) for n in range(rounds)]
+        _report(f"create() on {library}: through the fake", [f for f, _ in found], "us", "")
+        _report(f"create() on {library}: bare static stub", [b for _, b in found], "us", "")
         _goal(f"create() on {library}: fake / bare stub", [f / b for f, b in found])
     for library in ("requests", "httpx"):
         served, bare = _served_rounds(library, calls, rounds)
+        _report(f"create() on {library}: served fake", served, "us", "")
+        _report(f"create() on {library}: bare loopback server", bare, "us", "")
         _goal(
             f"create() on {library}: served / bare server",
             [s / b for s, b in zip(served, bare, strict=True)],
