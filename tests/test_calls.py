@@ -8,7 +8,7 @@ import json
 import pickle
 import threading
 from dataclasses import FrozenInstanceError
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests
@@ -246,7 +246,7 @@ def _no_key(text: str) -> bool:
 def test_the_validated_request_never_holds_a_key_the_body_held(
     account_links: AccountLinksFake,
 ) -> None:
-    body = copy.deepcopy(ONBOARDING)
+    body: Any = copy.deepcopy(ONBOARDING)
     body["account"] = LIVE
     body["use_case"]["account_onboarding"]["refresh_url"] = f"https://example.com/?k={LIVE}"
 
@@ -269,7 +269,7 @@ def test_a_call_shows_what_was_sent_whenever_it_is_read(account_links: AccountLi
     sent = copy.deepcopy(ONBOARDING)
     raw = bytearray(json.dumps(sent).encode())
     headers = {"Authorization": f"Bearer {SECRET}", "Content-Type": "application/json"}
-    requests.post(URL, data=raw, headers=headers, timeout=5)
+    requests.post(URL, data=raw, headers=headers, timeout=5)  # type: ignore[arg-type]
     requests.post(URL, json=sent, headers={"Authorization": f"Bearer {LIVE}"}, timeout=5)
     # The application changes what it sent, and the test's key changed, after the calls.
     raw[:] = b"{}"
@@ -330,7 +330,7 @@ def test_a_call_is_read_only(account_links: AccountLinksFake) -> None:
     call = account_links.calls.last
 
     with pytest.raises(FrozenInstanceError):
-        call.status = 500  # type: ignore[misc]
+        call.status = 500
     with pytest.raises(AttributeError):
         call.headers = {}  # type: ignore[misc]
     assert call.status == 200

@@ -201,10 +201,10 @@ def test_a_request_is_routed_once(
 ) -> None:
     # The adapter hands on the route it was given when it asked whether the fake serves
     # the request: the registry is asked once a request, by the library and by the SDK.
+    from pytest_account_links.api.registry import route as real
     from pytest_account_links.transports import driver
 
     asked: list[tuple[str, str]] = []
-    real = driver.route
 
     def route(method: str, url: str) -> Any:
         asked.append((method, url))

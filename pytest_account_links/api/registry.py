@@ -88,6 +88,7 @@ _PLAIN_PREFIX = f"https://{API_HOST}/"
 
 def route(method: str, url: str) -> Route | None:
     """The endpoint that answers ``method url`` and its path parameters, or None."""
+    path: str | None
     if url.startswith(_PLAIN_PREFIX) and url.isascii() and url.isprintable():
         # What urlsplit would read (nothing to strip or drop): the path up to ? or #.
         path = "/" + url[len(_PLAIN_PREFIX) :].partition("#")[0].partition("?")[0]
