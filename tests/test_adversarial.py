@@ -295,9 +295,16 @@ def test_the_expire_control_expires_a_v1_link(
         }
     )
     token = link.url.rsplit("/", 1)[1]
+    # The page's form: the link's token and the form token the page got for it.
+    form_token = requests.get(f"{served.url}/_account_links/links/{token}").json()["form_token"]
     answer = requests.post(
         served.url + "/_account_links/visit",
-        data={"account": account.id, "token": token, "outcome": "expired"},
+        data={
+            "account": account.id,
+            "token": token,
+            "form_token": form_token,
+            "outcome": "expired",
+        },
         allow_redirects=False,
     )
     assert answer.headers["Location"] == "https://x.example/refresh"

@@ -318,6 +318,7 @@ def test_control_endpoints_during_a_test(
         "url": account_links_server.url,
         "serving": True,
         "webhook_secret": account_links.webhook_secret,
+        "destinations": [],  # none set (tests/test_served_destinations.py sets some)
     }
     injected = requests.post(base + "/fail_next", json={"code": "not_found", "times": 1})
     assert injected.json() == {"ok": True, "fail_next": {"code": "not_found", "times": 1}}
@@ -338,7 +339,7 @@ def test_control_endpoints_during_a_test(
     unknown = requests.post(base + "/outage", json={"kind": 503, "often": 2})
     assert unknown.status_code == 400
     assert "often" in unknown.json()["error"]["message"]
-    assert requests.post(base + "/fail_next", data=b"[1]").status_code == 400
+    assert requests.post(base + "/fail_next", data=b"[1]", headers=JSON).status_code == 400
     reset = requests.post(base + "/reset")
     assert reset.status_code == 409
     assert "each test gets a fresh fake already" in reset.json()["error"]["message"]
@@ -347,10 +348,22 @@ def test_control_endpoints_during_a_test(
     assert "GET /_account_links/calls" in nowhere.json()["error"]["message"]
 
 
+def _form(served: ServedFake, account: str, token: str, outcome: str) -> dict[str, str]:
+    """What the hosted page's form posts: its link's token, and the form token the page
+    got for it from ``GET /_account_links/links/<token>``."""
+    about = requests.get(f"{served.url}/_account_links/links/{token}", timeout=10).json()
+    return {
+        "account": account,
+        "token": token,
+        "form_token": about["form_token"],
+        "outcome": outcome,
+    }
+
+
 def _visit(served: ServedFake, link: Any, outcome: str) -> requests.Response:
     return requests.post(
         served.url + "/_account_links/visit",
-        data={"account": link.account, "token": link.url.rsplit("#", 1)[1], "outcome": outcome},
+        data=_form(served, link.account, link.url.rsplit("#", 1)[1], outcome),
         allow_redirects=False,
         timeout=10,
     )
@@ -423,12 +436,12 @@ def test_the_visit_endpoint_takes_json_and_says_what_is_wrong(
     )
     assert as_page.headers["Content-Type"] == "text/html; charset=utf-8"
     assert "no link was created for &#x27;acct_nobody&#x27;" in as_page.text
-    wrong = requests.post(visit, data={"outcome": "finished"})
+    wrong = requests.post(visit, json={"outcome": "finished"})
     assert wrong.status_code == 400
     assert "outcome must be one of completed, abandoned, closed, expired" in wrong.text
-    assert requests.get(served.url + "/_account_links/links/alu_unknown").json() == {
-        "state": "unknown"
-    }
+    assert requests.get(served.url + "/_account_links/links/alu_unknown").json()["state"] == (
+        "unknown"
+    )
     with pytest.raises(ValueError, match="webhook_url must be an http"):
         served.webhook_url = "ftp://example.com"
 
@@ -496,7 +509,7 @@ def test_a_v1_link_opens_the_hosted_page_too(
     assert about["state"] == "valid"
     done = requests.post(
         served.url + "/_account_links/visit",
-        data={"account": account.id, "token": token, "outcome": "completed"},
+        data=_form(served, account.id, token, "completed"),
         allow_redirects=False,
     )
     assert done.headers["Location"] == "https://example.com/return"

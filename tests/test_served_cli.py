@@ -344,8 +344,13 @@ def test_accounts_declared_through_the_control_endpoint(serve: Any) -> None:
         "'idd' (did you mean 'id'?); accepted: id, configurations, display_name, "
         "contact_email, country"
     )
-    garbled = requests.post(endpoint, data=b"acct_3")
+    garbled = requests.post(endpoint, data=b"acct_3", headers={"Content-Type": "application/json"})
     assert (garbled.status_code, garbled.json()["error"]["code"]) == (400, "invalid_request")
+    as_form = requests.post(endpoint, data=b"acct_3")  # what another site's form may send
+    assert (as_form.status_code, as_form.json()["error"]["code"]) == (
+        415,
+        "unsupported_media_type",
+    )
     # v2_enabled, as the marker's.
     off = requests.post(endpoint, json={"v2_enabled": False})
     assert off.json() == {"accounts": [], "v2_enabled": False}

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from pytest_account_links.api.generations import Body, ErrorContext, InvalidBody
 from pytest_account_links.core.calls import Call, _Sent
@@ -290,6 +291,16 @@ def idempotency(x: Exchange) -> Answer | None:
     saved = x.store.idempotency.lookup(x.key, key)
     if saved is None:
         return None
+    here = _url_path(x)
+    if saved.url_path and saved.url_path != here:
+        # Stripe's own words for a key used at another endpoint (its answers, as
+        # integrations quote them: "('/v1/subscriptions' vs '/v1/subscriptions/sub_...')").
+        return x.error(
+            "idempotency_error",
+            "Keys for idempotent requests can only be used for the same endpoint they were "
+            f"first used for ({saved.url_path!r} vs {here!r}). Try using a key other than "
+            f"{redact(key)!r} if you meant to execute a different request.",
+        )
     if saved.endpoint != x.endpoint.name or x.body.comparable != saved.body:
         return x.error(
             "idempotency_error",
@@ -431,8 +442,19 @@ def remember(x: Exchange, answer: Answer) -> None:
     key = x.idempotency_key
     if key is not None and x.key is not None and (answer.made or _kept_failure(x, answer)):
         x.store.idempotency.save(
-            x.key, key, x.endpoint.name, x.body.comparable, _encode(x, answer), x.request_id
+            x.key,
+            key,
+            x.endpoint.name,
+            x.body.comparable,
+            _encode(x, answer),
+            x.request_id,
+            _url_path(x),
         )
+
+
+def _url_path(x: Exchange) -> str:
+    """The request's path, without its query (``/v2/core/accounts/acct_...``)."""
+    return urlsplit(x.request.url).path
 
 
 #: The steps after which the endpoint has taken the request up (Stripe: "Results are only

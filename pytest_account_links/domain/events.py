@@ -105,6 +105,14 @@ class DeliveredEvent:
             }
         return self._headers
 
+    def signed_headers(self, secret: str) -> dict[str, str]:
+        """The headers it would carry to a destination whose signing secret is ``secret``
+        (signed now: each destination has its own secret)."""
+        return {
+            "Content-Type": "application/json; charset=utf-8",
+            "Stripe-Signature": sign(self.payload, secret),
+        }
+
     def __repr__(self) -> str:
         return f"DeliveredEvent(id={self.id!r}, type={self.type!r}, object_id={self.object_id!r})"
 

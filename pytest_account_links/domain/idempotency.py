@@ -24,6 +24,9 @@ class Saved:
     body: Any
     response: WireResponse
     request_id: str
+    #: The path the key was first used at (``/v2/core/accounts``), for Stripe's message
+    #: when it is used at another.
+    url_path: str = ""
 
 
 class IdempotencyKeys:
@@ -45,9 +48,16 @@ class IdempotencyKeys:
         body: Any,
         response: WireResponse,
         request_id: str,
+        url_path: str = "",
     ) -> None:
         """Keep the first successful answer to ``key`` (a later one never replaces it)."""
         self._saved.setdefault(
             (api_key.livemode, key),
-            Saved(endpoint=endpoint, body=body, response=response, request_id=request_id),
+            Saved(
+                endpoint=endpoint,
+                body=body,
+                response=response,
+                request_id=request_id,
+                url_path=url_path,
+            ),
         )

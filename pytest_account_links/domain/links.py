@@ -33,7 +33,8 @@ class Visit:
     """Someone opened a link: where Stripe sent the browser, and why."""
 
     url: str
-    #: ``completed``, ``abandoned``, ``expired``, ``used`` or ``unknown``.
+    #: ``completed``, ``abandoned``, ``closed``, ``expired``, ``used``, ``unknown`` or
+    #: ``account_closed`` (the account was closed after the link was made).
     outcome: str
     #: Where the browser went: ``return_url``, ``refresh_url``, or None.
     redirect: str | None

@@ -92,6 +92,9 @@ class Store:
         self.hosted_base = "https://accounts.stripe.com"
         #: Where v1 links send the account holder (``https://connect.stripe.com/setup/...``).
         self.connect_base = "https://connect.stripe.com"
+        #: The served fake's event destinations, each ``(host, port)``: its deliveries
+        #: are the fake's own, never blocked by ``other_hosts="block"``.
+        self.webhook_endpoints: frozenset[tuple[str, int]] = frozenset()
         #: The one key the fake takes (``serve --api-key``); None: any well-formed key.
         self.only_key: OnlyKey | None = None
         #: Added to the message of a refused unknown account (the standalone server's
@@ -143,6 +146,12 @@ class Store:
         """The signing secret of the fake's event destination (``whsec_...``), seeded."""
         digest = hashlib.blake2b(f"whsec\0{self.seed}".encode(), digest_size=24).hexdigest()
         return f"whsec_{digest}"
+
+    def destination_secret(self, name: str) -> str:
+        """The signing secret of the served fake's event destination ``name`` (``whsec_...``),
+        seeded: another destination than the one of :attr:`webhook_secret`."""
+        digest = hashlib.blake2b(f"whsec\0{self.seed}\0{name}".encode(), digest_size=24)
+        return f"whsec_{digest.hexdigest()}"
 
     def event(self, event_id: str) -> DeliveredEvent | None:
         """The event ``event_id`` this test's fake delivered, or None."""

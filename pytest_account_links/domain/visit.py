@@ -10,7 +10,9 @@ What the holder did on the page is the ``outcome``. ``"completed"`` on an
 so its requirements are met and its capabilities ``active``, and delivers the
 events of those changes, then ``v2.core.account_link.returned``; on an
 ``account_update`` link it changes only what the test says (``changes=``).
-``"abandoned"`` and ``"closed"`` change nothing.
+``"abandoned"`` and ``"closed"`` change nothing. A link whose account was closed
+after it was made changes nothing either, and sends the browser to ``refresh_url``
+(the visit's outcome is ``account_closed``).
 
 A v1 link (``https://connect.stripe.com/setup/c/<account>/<token>``) goes the same
 way; its account then delivers v1 events (one ``account.updated`` for the visit)
@@ -99,6 +101,11 @@ def visit(
             record = Visit(url, "used", found.refresh_url, found)
         elif store.clock.now() >= found.expires_at:
             record = Visit(url, "expired", found.refresh_url, found)
+        elif _closed(store, found.account):
+            # Closed after the link was made: nothing is collected (no update reaches a
+            # closed account, as the Accounts endpoints refuse one); the browser goes to
+            # refresh_url, where a new link is refused account_closed (the fake's choice).
+            record = Visit(url, "account_closed", found.refresh_url, found)
         else:
             found.used = True
             redirect = None if outcome == "closed" else found.return_url
@@ -107,6 +114,11 @@ def visit(
                 _complete(store, found, changes)
         store.visits.append(record)
     return record.redirect
+
+
+def _closed(store: Store, account_id: str) -> bool:
+    account = store.accounts.get(account_id)
+    return account is not None and account.closed
 
 
 def _complete(store: Store, link: Link, changes: dict[str, Any] | None) -> None:

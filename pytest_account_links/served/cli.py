@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from pytest_account_links.domain.store import Store
     from pytest_account_links.served.accounts import Declared
+    from pytest_account_links.served.serving import Serving
     from pytest_account_links.transports.driver import Driver
 
 #: The settings the standalone fake takes, as ``--<name>`` (the others are about tests).
@@ -144,10 +145,45 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--webhook-url",
         metavar="URL",
-        help="POST every event of the fake, in order (signed, as Stripe does), to "
-        "this URL, before the browser is sent back. Default: nowhere.",
+        help="POST the fake's events, in order (signed, as Stripe does), to this URL: "
+        "every event, but API v2's thin events once a thin destination takes them "
+        "(--thin-webhook-url, --event-destination URL,thin). Default: nowhere.",
+    )
+    serve.add_argument(
+        "--thin-webhook-url",
+        metavar="URL",
+        help="POST API v2's thin events (v2.core.account...) to this URL, signed with a "
+        "secret of its own, as a thin event destination of Stripe's. Default: none.",
+    )
+    serve.add_argument(
+        "--event-destination",
+        metavar="URL,PAYLOAD[,TYPE|TYPE...]",
+        action="append",
+        default=[],
+        help="one more event destination, each with a secret of its own: PAYLOAD is thin "
+        "(API v2's events) or snapshot (API v1's); TYPEs, |-separated, limit it to those "
+        "event types. Repeat for more.",
+    )
+    serve.add_argument(
+        "--webhook-retries",
+        metavar="N",
+        type=_retries,
+        default=0,
+        help="try a failed delivery again N times, 0.5 s, 1 s, 2 s, ... apart (Stripe "
+        "retries a sandbox's three times over a few hours). Default: 0.",
     )
     return main
+
+
+def _retries(text: str) -> int:
+    """A number of retries, 0 to 10; argparse words the refusal."""
+    try:
+        times = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a whole number, got {redact(text)!r}") from None
+    if not 0 <= times <= 10:
+        raise argparse.ArgumentTypeError(f"0 to 10 retries, got {times}")
+    return times
 
 
 class Options(NamedTuple):
@@ -159,6 +195,10 @@ class Options(NamedTuple):
     host: str = HOST
     only_key: OnlyKey | None = None
     declared: Declared | None = None
+    thin_webhook_url: str | None = None
+    #: ``--event-destination``: (url, event payload, event types or None).
+    destinations: tuple[tuple[str, str, frozenset[str] | None], ...] = ()
+    webhook_retries: int = 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -175,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _options(arguments: argparse.Namespace) -> Options:
     """The command line's options, checked; ``ValueError`` naming the one that is wrong."""
-    from pytest_account_links.served.webhooks import check_url
+    from pytest_account_links.served.webhooks import check_url, parse_destination
 
     values = {name: getattr(arguments, name) for name in SERVE_OPTIONS}
     values = {name: value for name, value in values.items() if value is not None}
@@ -202,6 +242,12 @@ def _options(arguments: argparse.Namespace) -> Options:
         from pytest_account_links.served.accounts import load
 
         declared = load(arguments.accounts)
+    destinations = []
+    for spec in arguments.event_destination:
+        try:
+            destinations.append(parse_destination(spec))
+        except ValueError as problem:
+            raise ValueError(f"--event-destination: {problem}") from None
     return Options(
         settings,
         arguments.port,
@@ -209,6 +255,9 @@ def _options(arguments: argparse.Namespace) -> Options:
         arguments.host,
         only_key,
         declared,
+        check_url(arguments.thin_webhook_url),
+        tuple(destinations),
+        arguments.webhook_retries,
     )
 
 
@@ -239,7 +288,16 @@ def serve(options: Options) -> int:
         driver.start()
         return driver
 
-    serving = server.attach(Serving(fresh(None), webhook_url=options.webhook_url, renew=fresh))
+    serving = server.attach(
+        Serving(
+            fresh(None),
+            webhook_url=options.webhook_url,
+            renew=fresh,
+            thin_webhook_url=options.thin_webhook_url,
+            destinations=options.destinations,
+            retries=options.webhook_retries,
+        )
+    )
     stop = threading.Event()
 
     def on_signal(signum: int, frame: Any) -> None:
@@ -248,7 +306,7 @@ def serve(options: Options) -> int:
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     if not is_loopback(options.host):
         print(_warning(server, options), file=sys.stderr, flush=True)
-    print("\n".join(_banner(url, serving.store.webhook_secret, options)), flush=True)
+    print("\n".join(_banner(url, serving, options)), flush=True)
     try:
         while not stop.wait(0.2):
             pass
@@ -284,11 +342,26 @@ def _warning(server: Any, options: Options) -> str:
     )
 
 
-def _banner(url: str, secret: str, options: Options) -> list[str]:
+def _events(serving: Serving) -> list[str]:
+    """The banner's lines of events: where each destination's go, and its secret."""
+    destinations = serving.destinations
+    if not destinations:
+        return [f"  events signed with {serving.store.webhook_secret}"]
+    lines = []
+    for destination in destinations:
+        which = f"{destination.payload} events" if destination.payload else "events"
+        if destination.events is not None:
+            which += f" ({', '.join(sorted(destination.events))})"
+        lines.append(
+            f"  {which} signed with {destination.secret}, posted to {redact(destination.url)}"
+        )
+    return lines
+
+
+def _banner(url: str, serving: Serving, options: Options) -> list[str]:
     """What the server prints on start-up (its URL first; no key in full)."""
     only_key = options.only_key
     keys = f"only the key {only_key.masked}" if only_key is not None else "any sk_test_ key"
-    posted = f", posted to {redact(options.webhook_url)}" if options.webhook_url else ""
     declared = options.declared
     named = f"{len(declared)} declared ({declared.source}); " if declared is not None else ""
     if options.settings.unknown_accounts == "exist":
@@ -301,7 +374,7 @@ def _banner(url: str, secret: str, options: Options) -> list[str]:
         f"pytest-account-links: serving the fake on {url}",
         f"  Stripe's API: base_addresses={{'api': '{url}'}}, {keys}",
         f"  accounts: {accounts}",
-        f"  events signed with {secret}{posted}",
+        *_events(serving),
         f"  calls: GET {url}/_account_links/calls; failures: POST {url}/_account_links/fail_next"
         f"; reset: POST {url}/_account_links/reset",
         "  Ctrl+C or SIGTERM stops it",

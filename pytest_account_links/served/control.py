@@ -7,8 +7,9 @@ and the hosted page's own two endpoints.
 =======  ================================  ==============================================
 method   path                              what it does
 =======  ================================  ==============================================
-GET      ``/_account_links/health``        ``{"url", "serving", "webhook_secret"}``: up,
-                                           and whether a fake is attached
+GET      ``/_account_links/health``        ``{"url", "serving", "webhook_secret",
+                                           "destinations"}``: up, whether a fake is
+                                           attached, each event destination's secret
 GET      ``/_account_links/calls``         every exchange recorded, oldest first (keys
                                            masked, as ``account_links.all_calls``)
 POST     ``/_account_links/fail_next``     ``account_links.fail_next(**body)``: a JSON
@@ -33,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from pytest_account_links.core.clock import rfc3339
+from pytest_account_links.served.origins import form_token, form_token_ok, is_json, origin_problem
 from pytest_account_links.served.serving import CONTROL, Reply, path_of
 
 if TYPE_CHECKING:
@@ -47,6 +49,9 @@ if TYPE_CHECKING:
 #: What the hosted page's controls may submit: ``visit()``'s outcomes, and ``expired``
 #: (the link is treated as expired: the browser goes to ``refresh_url``).
 VISIT_OUTCOMES = ("completed", "abandoned", "closed", "expired")
+#: The longest a visit waits for its events to be delivered before it sends the browser
+#: on, in seconds (they go on being delivered in the background after that).
+VISIT_WAIT = 2.0
 
 
 def answer(
@@ -63,8 +68,14 @@ def answer(
         health: dict[str, Any] = {"url": server.url, "serving": serving is not None}
         if serving is not None:
             health["webhook_secret"] = serving.store.webhook_secret
+            health["destinations"] = [each.describe() for each in serving.destinations]
         return Reply.json(HTTPStatus.OK, health)
     handler = _ROUTES.get((method, name))
+    refused = origin_problem(method, headers, server.address, server.extra_hosts)
+    if handler is not None and refused is not None:
+        return _reply(
+            headers, HTTPStatus.FORBIDDEN, "cross_site_request", f"pytest-account-links: {refused}"
+        )
     if handler is None:
         listing = ", ".join(f"{m} {CONTROL}{n}" for m, n in (*_ROUTES, ("GET", "health")))
         return Reply.error(
@@ -117,7 +128,20 @@ def _calls(server: Listening, serving: Serving, rest: str, headers: Any, body: b
     return Reply.json(HTTPStatus.OK, [call_json(call) for call in calls])
 
 
+def _not_json(method: str, headers: dict[str, str], takes: str) -> Reply:
+    got = headers.get("content-type")
+    return Reply.error(
+        HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        f"pytest-account-links: POST {CONTROL}{method} takes {takes} with Content-Type: "
+        f"application/json, got {'no Content-Type' if got is None else repr(got[:100])} "
+        "(curl: -H 'Content-Type: application/json')",
+    )
+
+
 def _reset(server: Listening, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
+    if (body or "content-type" in headers) and not is_json(headers):
+        return _not_json("reset", headers, "no body, or a JSON one,")
     if not serving.resettable:
         return Reply.error(
             HTTPStatus.CONFLICT,
@@ -132,6 +156,8 @@ def _reset(server: Listening, serving: Serving, rest: str, headers: Any, body: b
 def _accounts(server: Listening, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
     from pytest_account_links.served.accounts import control
 
+    if not is_json(headers):
+        return _not_json("accounts", headers, "a JSON list of accounts, or an object")
     return control(server, serving, rest, headers, body)
 
 
@@ -139,6 +165,10 @@ def _injector(method: str) -> Handler:
     """A control endpoint that calls ``AccountLinksFake.<method>(**body)``."""
 
     def inject(server: Listening, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
+        if not is_json(headers):
+            return _not_json(
+                method, headers, f"a JSON object of account_links.{method}()'s arguments"
+            )
         try:
             arguments = json.loads(body or b"{}")
         except ValueError:
@@ -194,29 +224,59 @@ def link_state(store: Store, token: str) -> dict[str, Any] | None:
 def _link(server: Listening, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
     from urllib.parse import unquote
 
-    state = link_state(serving.store, unquote(rest))
+    token = unquote(rest)
+    # The page's form posts it back with the link's token (a cross-site page cannot read it).
+    secured = {"form_token": form_token(server.form_secret, token)}
+    state = link_state(serving.store, token)
     if state is None:
-        return Reply.json(HTTPStatus.NOT_FOUND, {"state": "unknown"})
-    return Reply.json(HTTPStatus.OK, state)
+        return Reply.json(HTTPStatus.NOT_FOUND, {"state": "unknown", **secured})
+    return Reply.json(HTTPStatus.OK, {**state, **secured})
 
 
-def _fields(headers: dict[str, str], body: bytes) -> dict[str, str]:
-    """A form's fields (the page's), or a JSON object's (a script's)."""
+#: The media type of the hosted page's form.
+FORM = "application/x-www-form-urlencoded"
+
+
+def _fields(server: Listening, headers: dict[str, str], body: bytes) -> dict[str, str] | Reply:
+    """A JSON object's fields (a script's), or the page's form's, whose ``form_token``
+    must be the link's (:func:`.origins.form_token`); a refusal otherwise."""
     text = body.decode("utf-8", "replace")
-    if "json" in headers.get("content-type", ""):
+    if is_json(headers):
         try:
             loaded = json.loads(text or "{}")
         except ValueError:
             return {}
         return {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
-    return {name: values[0] for name, values in parse_qs(text).items()}
+    if headers.get("content-type", "").split(";", 1)[0].strip().lower() != FORM:
+        return _reply(
+            headers,
+            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            f"pytest-account-links: POST {CONTROL}visit takes the hosted page's form ({FORM}) "
+            "or a JSON object (application/json), got "
+            f"{headers.get('content-type', 'no Content-Type')[:100]!r}",
+        )
+    fields = {name: values[0] for name, values in parse_qs(text).items()}
+    if not form_token_ok(server.form_secret, fields.get("token", ""), fields.get("form_token", "")):
+        return _reply(
+            headers,
+            HTTPStatus.FORBIDDEN,
+            "invalid_form_token",
+            "pytest-account-links: this form was not the hosted page's: its form_token is "
+            "missing or is not the link's (the page gets it from GET "
+            f"{CONTROL}links/<token>); a script posts JSON instead: "
+            '{"url": <the link\'s URL>, "outcome": "completed"}',
+        )
+    return fields
 
 
 def _visit(server: Listening, serving: Serving, rest: str, headers: Any, body: bytes) -> Reply:
     """What one of the page's controls does: ``visit()``, the events posted, the redirect."""
     from pytest_account_links.domain.visit import visit
 
-    fields = _fields(headers, body)
+    fields = _fields(server, headers, body)
+    if isinstance(fields, Reply):
+        return fields
     outcome = fields.get("outcome", "completed")
     if outcome not in VISIT_OUTCOMES:
         return _reply(
@@ -241,8 +301,11 @@ def _visit(server: Listening, serving: Serving, rest: str, headers: Any, body: b
         except ValueError as problem:
             return _reply(headers, HTTPStatus.NOT_FOUND, "not_found", str(problem))
         record = store.visits[-1]
-    # Before the browser is sent back, so the application knows by the time it arrives.
-    serving.post(*serving.take_new_events())
+    # Queued before the browser is sent back, which waits for them a little (not for a
+    # handler that hangs), so the application knows by the time it arrives.
+    batch = serving.queue_new_events()
+    if batch is not None:
+        batch.done.wait(VISIT_WAIT)
     if redirect is None:
         return _reply(
             headers,

@@ -9,12 +9,14 @@ from pytest_account_links.served.serving import Serving
 from pytest_account_links.served.webhooks import check_url
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     import stripe
     from stripe._base_address import BaseAddresses
 
     from pytest_account_links.domain.accounts import Accounts
     from pytest_account_links.served.server import FakeServer
-    from pytest_account_links.served.webhooks import Delivery
+    from pytest_account_links.served.webhooks import Delivery, Destination
     from pytest_account_links.transports.driver import Driver
 
 
@@ -77,7 +79,8 @@ class ServedFake:
     @property
     def env(self) -> dict[str, str]:
         """What a process started by the test needs to use the fake, to add to its
-        environment: ``STRIPE_API_BASE``, ``STRIPE_API_KEY``, ``STRIPE_WEBHOOK_SECRET``,
+        environment: ``STRIPE_API_BASE``, ``STRIPE_API_KEY``, ``STRIPE_WEBHOOK_SECRET`` (of
+        :attr:`webhook_url`), ``STRIPE_THIN_WEBHOOK_SECRET`` (of :attr:`thin_webhook_url`),
         and ``NO_PROXY`` (so 127.0.0.1 is reached directly)."""
         inherited = os.environ.get("NO_PROXY") or os.environ.get("no_proxy") or ""
         no_proxy = ",".join(part for part in (inherited, "127.0.0.1", "localhost") if part)
@@ -85,6 +88,7 @@ class ServedFake:
             "STRIPE_API_BASE": self.url,
             "STRIPE_API_KEY": self.api_key,
             "STRIPE_WEBHOOK_SECRET": self._serving.store.webhook_secret,
+            "STRIPE_THIN_WEBHOOK_SECRET": self.thin_webhook_secret,
             "NO_PROXY": no_proxy,
             "no_proxy": no_proxy,
         }
@@ -97,8 +101,10 @@ class ServedFake:
 
     @property
     def webhook_url(self) -> str | None:
-        """Where every event of the fake is POSTed, in order (signed, as
-        Stripe does), before the browser is sent back; None (the default): nowhere."""
+        """Where the fake's events are POSTed, in order (signed with ``webhook_secret``, as
+        Stripe does): every event, but API v2's thin events once a thin destination
+        (:attr:`thin_webhook_url`, :meth:`add_event_destination`) takes them. None (the
+        default): nowhere."""
         return self._serving.webhook_url
 
     @webhook_url.setter
@@ -106,7 +112,90 @@ class ServedFake:
         self._serving.webhook_url = check_url(url)
 
     @property
+    def thin_webhook_url(self) -> str | None:
+        """Where API v2's thin events (``v2.core.account...``) are POSTed, signed with
+        :attr:`thin_webhook_secret`, as a thin event destination of Stripe's would; then
+        :attr:`webhook_url` takes API v1's snapshot events only. None (the default)."""
+        return self._serving.thin_webhook_url
+
+    @thin_webhook_url.setter
+    def thin_webhook_url(self, url: str | None) -> None:
+        self._serving.thin_webhook_url = check_url(url)
+
+    @property
+    def thin_webhook_secret(self) -> str:
+        """The signing secret of :attr:`thin_webhook_url` (``whsec_...``, seeded)."""
+        return self._serving.store.destination_secret("thin")
+
+    def add_event_destination(
+        self, url: str, event_payload: str, enabled_events: Iterable[str] | None = None
+    ) -> Destination:
+        """One more event destination, as Stripe's event destinations are: ``url``, the
+        style of event it takes (``"thin"`` or ``"snapshot"``), and the event types it
+        takes (None or ``["*"]``: every one). Returns it, with its own signing ``secret``."""
+        from pytest_account_links.served.webhooks import PAYLOADS
+
+        __tracebackhide__ = True
+        check_url(url)
+        if event_payload not in PAYLOADS:
+            raise ValueError(
+                f"pytest-account-links: add_event_destination: event_payload is one of "
+                f"{', '.join(PAYLOADS)}, got {event_payload!r}"
+            )
+        if isinstance(enabled_events, str):
+            raise TypeError(
+                "pytest-account-links: add_event_destination: enabled_events is a list of "
+                f"event types, got the string {enabled_events!r}"
+            )
+        types = None if enabled_events is None else frozenset(enabled_events)
+        self._serving.add_destination(url, event_payload, None if types and "*" in types else types)
+        return self._serving.destinations[-1]
+
+    @property
+    def destinations(self) -> list[Destination]:
+        """Every event destination (:attr:`webhook_url`'s, :attr:`thin_webhook_url`'s and
+        those added), each with its URL, style, event types and signing secret."""
+        return self._serving.destinations
+
+    @property
+    def webhook_retries(self) -> int:
+        """How many times a failed delivery is tried again (0.5 s, 1 s, 2 s, ... apart;
+        each attempt is one of :attr:`deliveries`). Default 0: once."""
+        return self._serving.retries
+
+    @webhook_retries.setter
+    def webhook_retries(self, times: int) -> None:
+        __tracebackhide__ = True
+        if not isinstance(times, int) or isinstance(times, bool) or not 0 <= times <= 10:
+            raise ValueError(
+                f"pytest-account-links: webhook_retries is a whole number from 0 to 10, got "
+                f"{times!r}"
+            )
+        self._serving.retries = times
+
+    @property
     def deliveries(self) -> list[Delivery]:
-        """Each event POSTed to :attr:`webhook_url`, and what became of it."""
-        delivered: list[Delivery] = self._serving.deliveries
-        return delivered
+        """Each event POSTed to a destination, and what became of it, in order (each
+        attempt: see :attr:`webhook_retries`).
+
+        Deliveries go out in the background: :meth:`wait_for_deliveries` waits for them.
+        """
+        return self._serving.deliveries
+
+    def wait_for_deliveries(self, timeout: float = 30.0) -> list[Delivery]:
+        """Wait until every event the fake made so far has been delivered (or has failed),
+        then :attr:`deliveries`. ``TimeoutError`` if they take longer than ``timeout``
+        seconds (each delivery has a timeout of its own, 5 seconds).
+
+        Events made in-process (``account_links.visit()``, the SDK intercepted) are
+        handed on here too, as a served request would hand them on.
+        """
+        __tracebackhide__ = True
+        self._serving.queue_new_events()
+        if not self._serving.wait_for_deliveries(timeout):
+            raise TimeoutError(
+                f"pytest-account-links: the webhook deliveries did not finish within "
+                f"{timeout} s ({len(self.deliveries)} done so far); is the endpoint at "
+                f"{self.webhook_url} answering?"
+            )
+        return self.deliveries

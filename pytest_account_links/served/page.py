@@ -139,6 +139,7 @@ _SCRIPT = """
   fetch(about, {headers: {Accept: "application/json"}})
     .then(function (answer) { return answer.json(); })
     .then(function (link) {
+      form.elements.form_token.value = link.form_token || "";
       if (link.use_case) { useCase.textContent = names[link.use_case] || link.use_case; }
       if (link.state === "valid") {
         status.textContent = "Valid until " + link.expires_at;
@@ -173,7 +174,9 @@ CONTENT_SECURITY_POLICY = (
 HEADERS = [
     ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
     ("Cache-Control", "no-store"),
-    ("Referrer-Policy", "no-referrer"),
+    # Not no-referrer: with it the page's own posts would say Origin: null (Fetch's
+    # "append a request Origin header"), which the control endpoints refuse.
+    ("Referrer-Policy", "same-origin"),
 ]
 
 
@@ -218,6 +221,7 @@ aria-live="polite">Checking the link&hellip;</dd>
 aria-label="What the account holder does" data-testid="account-links-controls">
 <input type="hidden" name="account" value="{escape(view.id)}">
 <input type="hidden" name="token" value="">
+<input type="hidden" name="form_token" value="">
 <div class="controls">{buttons}</div>
 </form>
 <noscript><p>This page needs JavaScript: the link's token is in the URL's fragment, which only

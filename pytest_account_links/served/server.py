@@ -6,12 +6,15 @@ and answers three kinds of path:
 
 * Stripe's API (``/v1/...``, ``/v2/...``): the request becomes the
   :class:`~.._wire.WireRequest` the in-process fake would see for
-  ``https://api.stripe.com<path>`` and goes to the :class:`~.._driver.Driver`
+  ``https://api.stripe.com<path>`` and goes to the :class:`~..transports.driver.Driver`
   attached (:meth:`FakeServer.attach`): the running test's, or the standalone
   server's. The pipeline, the recording and the report are the in-process
   fake's. With nothing attached: 503, in Stripe's error envelope.
 * the hosted onboarding page (``/r/<account>``, :mod:`.page`);
 * the control endpoints (``/_account_links/...``, :mod:`.control`).
+
+Only requests addressed to the server itself are answered, and only its own pages
+may post to the control endpoints (:mod:`.origins`).
 
 An injected ``connection_refused`` drops the connection without an answer; a
 ``read_timeout`` answers nothing until the client gives up (closes the
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import secrets
 import select
 import socket
 import struct
@@ -38,11 +42,13 @@ from typing import Any
 
 from pytest_account_links.core.errors import UnfakedRequestError
 from pytest_account_links.core.wire import TransportFault, WireRequest, header_text
+from pytest_account_links.served.origins import host_problem
 from pytest_account_links.served.serving import (
     API_BASE,
     CONTROL,
     HOST,
     MAX_BODY,
+    READ_TIMEOUT,
     Reply,
     Serving,
     path_of,
@@ -74,12 +80,28 @@ def url_host(host: str) -> str:
 class FakeServer:
     """The fake over HTTP on 127.0.0.1 (or ``host``): start it, attach a fake, stop it."""
 
-    def __init__(self, port: int = 0, *, host: str = HOST, stall_limit: float = 120.0) -> None:
+    def __init__(
+        self,
+        port: int = 0,
+        *,
+        host: str = HOST,
+        stall_limit: float = 120.0,
+        read_timeout: float = READ_TIMEOUT,
+    ) -> None:
         self._port = port
         #: The address it listens on (``serve --host``): 127.0.0.1 unless told another.
         self.host = host
         #: The longest an injected ``read_timeout`` keeps a client waiting, in seconds.
         self.stall_limit = stall_limit
+        #: The longest the server waits for a client's next bytes, in seconds: a request
+        #: sent in part (a body shorter than its ``Content-Length``) is answered 408, an
+        #: idle keep-alive connection is closed.
+        self.read_timeout = read_timeout
+        #: Host names beyond the loopback's and the bound address that requests may be
+        #: addressed to (:mod:`.origins`: any other ``Host`` is refused).
+        self.extra_hosts: tuple[str, ...] = ()
+        #: The secret of the hosted page's per-link form tokens (:func:`.origins.form_token`).
+        self.form_secret = secrets.token_bytes(32)
         self._serving: Serving | None = None
         self._listener: _Listener | None = None
         self._thread: threading.Thread | None = None
@@ -97,6 +119,14 @@ class FakeServer:
         if self._listener is None:
             raise RuntimeError("pytest-account-links: the served fake is not started")
         return f"http://{url_host(self.host)}:{self._listener.server_address[1]}"
+
+    @property
+    def address(self) -> tuple[str, int]:
+        """The address and port the server is bound to."""
+        if self._listener is None:
+            raise RuntimeError("pytest-account-links: the served fake is not started")
+        host, port = self._listener.server_address[:2]
+        return str(host), int(port)
 
     @property
     def serving(self) -> Serving | None:
@@ -136,6 +166,9 @@ class FakeServer:
         listener.close_all()
         if thread is not None:
             thread.join()
+        serving = self._serving
+        if serving is not None:
+            serving.stop_delivering()
 
     def attach(self, serving: Serving) -> Serving:
         """Answer with ``serving``'s fake until :meth:`detach`."""
@@ -143,10 +176,12 @@ class FakeServer:
         return serving
 
     def detach(self, serving: Serving) -> None:
-        """Stop answering with ``serving``'s fake (if it is the one attached); idempotent."""
+        """Stop answering with ``serving``'s fake (if it is the one attached) and stop its
+        deliveries; idempotent."""
         serving.ended.set()
         if self._serving is serving:
             self._serving = None
+        serving.stop_delivering()
 
     # -- answering ------------------------------------------------------------------
 
@@ -176,6 +211,11 @@ class FakeServer:
         body: bytes,
     ) -> Reply:
         path = path_of(target)
+        refused = host_problem(target, headers, self.address, self.extra_hosts)
+        if refused is not None:
+            return Reply.error(
+                HTTPStatus.FORBIDDEN, "host_not_allowed", f"pytest-account-links: {refused}"
+            )
         if path.startswith(CONTROL):
             from pytest_account_links.served import control
 
@@ -292,9 +332,25 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # else delayed ACKs add 40 ms to a keep-alive exchange
     server: _Listener
 
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(self.server.owner.read_timeout)  # every read's limit
+
     def _answer(self) -> None:
         try:
             body = self._body()
+        except TimeoutError:
+            self.close_connection = True
+            self._send(
+                Reply.error(
+                    HTTPStatus.REQUEST_TIMEOUT,
+                    "request_timeout",
+                    f"pytest-account-links: the request's body did not arrive within "
+                    f"{self.server.owner.read_timeout} s (is its Content-Length larger than "
+                    "the body sent?)",
+                )
+            )
+            return
         except ValueError as problem:
             self.close_connection = True
             self._send(
@@ -308,16 +364,19 @@ class _Handler(BaseHTTPRequestHandler):
         owner = self.server.owner
         reply = owner.answer(self.command, self.path, headers, body)
         serving = owner.serving
-        # The events this request caused go where the webhook URL was when it was answered.
-        url, events = serving.take_new_events() if serving is not None else (None, [])
+        # The events this request caused go where the webhook URL was when it was answered,
+        # once the answer is sent (as Stripe delivers events), in the background.
+        batch = serving.queue_new_events(held=reply.fault is None) if serving is not None else None
         if reply.fault == "read_timeout":
             self._stall(reply.until)
         elif reply.fault is not None:
             self._drop()
         else:
-            self._send(reply)
-        if serving is not None:
-            serving.post(url, events)  # after the answer, as Stripe delivers events
+            try:
+                self._send(reply)
+            finally:
+                if batch is not None:
+                    batch.release()
 
     do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = do_HEAD = do_OPTIONS = _answer
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from pytest_account_links.api.pipeline import run
 from pytest_account_links.api.registry import route, served
@@ -67,9 +68,11 @@ class Driver:
         __tracebackhide__ = True
         stripe = is_stripe_host(url_host(url))
         if not stripe and (
-            not self._block_other_hosts or url.startswith(self.store.hosted_base + "/")
+            not self._block_other_hosts
+            or url.startswith(self.store.hosted_base + "/")
+            or _endpoint(url) in self.store.webhook_endpoints
         ):
-            return  # (the served fake's own URL is never another host: it is the fake)
+            return  # (the served fake's own URL, and where it delivers, are the fake's)
         refused = UnfakedRequestError(
             method, url, stripe=stripe, why=_why(method, url, library), served=served()
         )
@@ -101,6 +104,16 @@ class Driver:
             self._routing = False
             _interception.pop(self)
             _interception.uninstall()
+
+
+def _endpoint(url: str) -> tuple[str, int] | None:
+    """``(host, port)`` of an absolute URL."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return None
+    return (parts.hostname or "", port)
 
 
 def _why(method: str, url: str, library: str) -> str:
