@@ -2,6 +2,7 @@
 
     python bench/run.py            # every benchmark
     python bench/run.py startup    # one of the names in BENCHES (startup, fixture, per_call, ...)
+    python bench/run.py goals      # the per-call goal alone: the four ratios, side by side
 
 Each figure is the median of several runs, with the spread (min-max) beside it.
 Run by hand, never in CI: timings on a busy machine are not test results.
@@ -428,24 +429,6 @@ def _with_fake(library: str, calls: int) -> list[float]:
         fake._driver.stop()
 
 
-def _with_bare_stub(library: str, calls: int) -> list[float]:
-    """A plain responses / respx route answering a fixed body: no validation, no fabrication."""
-    if library == "requests":
-        import responses
-
-        with responses.RequestsMock() as mock:
-            mock.add(responses.POST, LINK_URL, json=FIXED_LINK, headers=FIXED_HEADERS)
-            return _per_call(library, calls)
-    import httpx
-    import respx
-
-    with respx.mock(assert_all_called=False) as router:
-        router.post(LINK_URL).mock(
-            return_value=httpx.Response(200, json=FIXED_LINK, headers=FIXED_HEADERS)
-        )
-        return _per_call(library, calls)
-
-
 def _loopback_client(library: str, url: str) -> Any:
     """An SDK client on ``library`` whose API base is ``url`` (a server on 127.0.0.1)."""
     import stripe
@@ -551,35 +534,182 @@ def _with_memory_stub(library: str, calls: int) -> list[float]:
     return _time_creates(stripe.StripeClient("sk_test_bench", http_client=MemoryClient()), calls)
 
 
+#: The goal of every per-call ratio: the fake over a bare stub, and served over bare.
+GOAL = 1.10
+#: The ratios measured against :data:`GOAL` in this run, in order: (what, ratios).
+GOALS: list[tuple[str, list[float]]] = []
+
+
+def _goal(name: str, ratios: list[float]) -> None:
+    _report(name, ratios, "x", f"<= {GOAL:.2f}x")
+    GOALS.append((name, ratios))
+
+
+class _Toggle:
+    """A started fake whose router is pushed for one call and popped for the next, so
+    the same client meets the fake, then the bare stub under it, in turn."""
+
+    def __init__(self, name: str) -> None:
+        from pytest_account_links.harness.fake import FakeFactory
+        from pytest_account_links.transports import interception as _interception
+
+        self._stack = _interception
+        self.fake = FakeFactory().fake_for(f"bench::{name}")
+        self.driver = self.fake._driver
+        self.driver.start()  # installs the patches and pushes the router
+        self.off()
+
+    def on(self) -> None:
+        self._stack.push(self.driver)
+
+    def off(self) -> None:
+        self._stack.pop(self.driver)
+
+    def stop(self) -> None:
+        self.on()  # as stop() expects: its router on the stack
+        self.driver.stop()
+
+
+def _bare_stub(library: str) -> Any:
+    """A started bare static stub for ``library`` (responses, or respx for httpx), answering
+    a fixed link at the fake's own URL: no validation, no fabrication, no record."""
+    if library == "requests":
+        import responses
+
+        mock = responses.RequestsMock(assert_all_requests_are_fired=False)
+        mock.add(responses.POST, LINK_URL, json=FIXED_LINK, headers=FIXED_HEADERS)
+        mock.start()
+        return mock
+    import httpx
+    import respx
+
+    router = respx.mock(assert_all_called=False)
+    router.post(LINK_URL).mock(
+        return_value=httpx.Response(200, json=FIXED_LINK, headers=FIXED_HEADERS)
+    )
+    router.start()
+    return router
+
+
+def _paired_sync(client: Any, toggle: _Toggle, calls: int) -> tuple[list[float], list[float]]:
+    """Microseconds of ``calls`` create() calls through the fake and as many through the
+    bare stub, the same client, in turn (who goes first alternates)."""
+    links = client.v2.core.account_links
+    fake: list[float] = []
+    bare: list[float] = []
+    for n in range(calls):
+        for through_fake in (True, False) if n % 2 else (False, True):
+            if through_fake:
+                toggle.on()
+            start = time.perf_counter()
+            links.create(PARAMS)
+            spent = (time.perf_counter() - start) * 1e6
+            if through_fake:
+                toggle.off()
+            (fake if through_fake else bare).append(spent)
+    return fake, bare
+
+
+def _paired_async(toggle: _Toggle, calls: int) -> tuple[list[float], list[float]]:
+    """:func:`_paired_sync` for ``create_async`` on httpx's ``AsyncClient``."""
+    import asyncio
+
+    import stripe
+
+    async def run() -> tuple[list[float], list[float]]:
+        http = stripe.HTTPXClient()
+        links = stripe.StripeClient("sk_test_bench", http_client=http).v2.core.account_links
+        fake: list[float] = []
+        bare: list[float] = []
+        try:
+            for n in range(calls):
+                for through_fake in (True, False) if n % 2 else (False, True):
+                    if through_fake:
+                        toggle.on()
+                    start = time.perf_counter()
+                    await links.create_async(PARAMS)
+                    spent = (time.perf_counter() - start) * 1e6
+                    if through_fake:
+                        toggle.off()
+                    (fake if through_fake else bare).append(spent)
+        finally:
+            await http.close_async()  # type: ignore[no-untyped-call]
+        return fake, bare
+
+    return asyncio.run(run())
+
+
+def _paired(library: str, calls: int, n: int) -> tuple[float, float]:
+    """One round: median microseconds through the fake and through the bare stub."""
+    import stripe
+
+    toggle = _Toggle(f"{library}[{n}]")
+    stub = _bare_stub(library)
+    try:
+        if library == "httpx_async":
+            fake, bare = _paired_async(toggle, calls)
+        else:
+            http = (
+                stripe.RequestsClient()
+                if library == "requests"
+                else stripe.HTTPXClient(allow_sync_methods=True)
+            )
+            client = stripe.StripeClient("sk_test_bench", http_client=http)
+            fake, bare = _paired_sync(client, toggle, calls)
+    finally:
+        stub.stop()
+        toggle.stop()
+    assert len(toggle.fake.calls) == calls, "a call did not reach the fake"
+    return statistics.median(fake), statistics.median(bare)
+
+
+#: The libraries the per-call goal is measured on (through the SDK).
+PAIRED = ("requests", "httpx", "httpx_async")
+
+
 def bench_per_call(calls: int = 1000, rounds: int = 5) -> None:
     """create() through the fake against a bare static stub on the same transport.
 
-    Each round times ``calls`` calls one by one; the figure is the median of
-    the round medians, the spread their min-max. The loopback server is timed
-    too, in its own rounds after the fake's.
+    Each round times ``calls`` calls through the fake and as many through a bare stub
+    (``responses``, ``respx``), one each in turn on the same SDK client; the figure is
+    the median of the round medians, the spread their min-max. Then aiohttp (no bare
+    stub works on this aiohttp) and a loopback server, in rounds of their own.
     """
     floor = [statistics.median(_with_memory_stub("requests", calls)) for _ in range(rounds)]
     _report("create(): in-memory http_client (the floor)", floor, "us", "(floor)")
-    for library in ("requests", "httpx", "httpx_async", "aiohttp"):
-        fake: list[float] = []
-        bare: list[float] = []
-        for _ in range(rounds):
-            # Side by side, alternating, so both see the same machine.
-            fake.append(statistics.median(_with_fake(library, calls)))
-            if library != "aiohttp":
-                bare.append(statistics.median(_with_bare_stub(library, calls)))
-        _report(f"create() on {library}: through the fake", fake, "us", "")
-        if bare:
-            _report(f"create() on {library}: bare static stub", bare, "us", "")
-            ratios = [f / b for f, b in zip(fake, bare, strict=True)]
-            _report(f"create() on {library}: fake / bare stub", ratios, "x", "<= 1.2x")
-        if library in ("requests", "httpx"):
-            server = [
-                statistics.median(_with_loopback_server(library, calls)) for _ in range(rounds)
-            ]
-            _report(f"create() on {library}: loopback HTTP server", server, "us", "")
-            speedup = [s / f for s, f in zip(server, fake, strict=True)]
-            _report(f"create() on {library}: server / fake (speed-up)", speedup, "x", ">= 1.5x")
+    fakes: dict[str, list[float]] = {}
+    for library in PAIRED:
+        found = [_paired(library, calls, n) for n in range(rounds)]
+        fakes[library] = [f for f, _ in found]
+        _report(f"create() on {library}: through the fake", fakes[library], "us", "")
+        _report(f"create() on {library}: bare static stub", [b for _, b in found], "us", "")
+        _goal(f"create() on {library}: fake / bare stub", [f / b for f, b in found])
+    aiohttp = [statistics.median(_with_fake("aiohttp", calls)) for _ in range(rounds)]
+    _report("create() on aiohttp: through the fake", aiohttp, "us", "(no bare stub)")
+    for library in ("requests", "httpx"):
+        server = [statistics.median(_with_loopback_server(library, calls)) for _ in range(rounds)]
+        _report(f"create() on {library}: loopback HTTP server", server, "us", "")
+        speedup = [s / f for s, f in zip(server, fakes[library], strict=True)]
+        _report(f"create() on {library}: server / fake (speed-up)", speedup, "x", ">= 1.5x")
+
+
+def bench_goals(calls: int = 1000, rounds: int = 5) -> None:
+    """The per-call goal alone, side by side in one run: the fake over a bare stub through
+    the SDK on requests, httpx and httpx async, and the served fake over a bare loopback
+    server (requests, httpx)."""
+    for library in PAIRED:
+        found = [_paired(library, calls, n) for n in range(rounds)]
+        _report(f"create() on {library}: through the fake", [f for f, _ in found], "us", "")
+        _report(f"create() on {library}: bare static stub", [b for _, b in found], "us", "")
+        _goal(f"create() on {library}: fake / bare stub", [f / b for f, b in found])
+    for library in ("requests", "httpx"):
+        served, bare = _served_rounds(library, calls, rounds)
+        _report(f"create() on {library}: served fake", served, "us", "")
+        _report(f"create() on {library}: bare loopback server", bare, "us", "")
+        _goal(
+            f"create() on {library}: served / bare server",
+            [s / b for s, b in zip(served, bare, strict=True)],
+        )
 
 
 ACCOUNT: Any = {
@@ -702,32 +832,39 @@ def bench_account_calls(calls: int = 1000, rounds: int = 5) -> None:
         )
 
 
+def _served_rounds(library: str, calls: int, rounds: int) -> tuple[list[float], list[float]]:
+    """Median microseconds per round through the served fake and the bare server, the same
+    SDK client calling each in turn."""
+    served: list[float] = []
+    bare: list[float] = []
+    for _ in range(rounds):
+        fake, canned = _Served(library), _Canned()
+        try:
+            timings = _in_turn(
+                {
+                    "served": _loopback_client(library, fake.url),
+                    "bare": _loopback_client(library, canned.url),
+                },
+                calls,
+            )
+        finally:
+            fake.stop()
+            canned.stop()
+        served.append(statistics.median(timings["served"]))
+        bare.append(statistics.median(timings["bare"]))
+    return served, bare
+
+
 def bench_served(calls: int = 1000, rounds: int = 5) -> None:
     """create() through the served fake against a bare loopback server with a canned body:
     the same SDK client on the same transport, call by call in turn (so both see the same
     machine); then 16 clients x 100 calls at once, every one answered and recorded."""
     for library in ("requests", "httpx"):
-        served: list[float] = []
-        bare: list[float] = []
-        for _ in range(rounds):
-            fake, canned = _Served(library), _Canned()
-            try:
-                timings = _in_turn(
-                    {
-                        "served": _loopback_client(library, fake.url),
-                        "bare": _loopback_client(library, canned.url),
-                    },
-                    calls,
-                )
-            finally:
-                fake.stop()
-                canned.stop()
-            served.append(statistics.median(timings["served"]))
-            bare.append(statistics.median(timings["bare"]))
+        served, bare = _served_rounds(library, calls, rounds)
         _report(f"create() on {library}: served fake (HTTP, 127.0.0.1)", served, "us", "")
         _report(f"create() on {library}: bare loopback server, canned body", bare, "us", "")
         ratios = [s / b for s, b in zip(served, bare, strict=True)]
-        _report(f"create() on {library}: served / bare server", ratios, "x", "<= 1.2x")
+        _goal(f"create() on {library}: served / bare server", ratios)
     served_runs = _concurrent(lambda: _Served("concurrent"))
     _report("16 clients x 100 calls at once: served fake", served_runs, "s", "")
     _report("16 clients x 100 calls at once: bare server", _concurrent(_Canned), "s", "")
@@ -906,6 +1043,7 @@ BENCHES: dict[str, Callable[[], None]] = {
     "retries": bench_retries,
     "per_call": bench_per_call,
     "served": bench_served,
+    "goals": bench_goals,
     "accounts": bench_accounts,
     "account_calls": bench_account_calls,
     "v1": bench_v1,
@@ -913,8 +1051,31 @@ BENCHES: dict[str, Callable[[], None]] = {
 }
 
 
+def _load() -> str:
+    """The machine's load averages (1, 5, 15 minutes) and its cores."""
+    try:
+        one, five, fifteen = os.getloadavg()
+    except OSError:
+        return "load: unknown"
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} on {os.cpu_count()} cores"
+
+
+def _print_goals() -> None:
+    """The ratios the per-call goal is about, side by side, each with its goal."""
+    if not GOALS:
+        return
+    width = max(len(name) for name, _ in GOALS)
+    print(f"\nper-call goal (<= {GOAL:.2f}x), measured side by side in this run:")
+    for name, ratios in GOALS:
+        median = statistics.median(ratios)
+        verdict = "met" if median <= GOAL else "NOT MET"
+        spread = f"({min(ratios):.3f}-{max(ratios):.3f}, n={len(ratios)})"
+        print(f"  {name:<{width}}  {median:.3f}x {spread}  <= {GOAL:.2f}x  {verdict}")
+
+
 def main(argv: list[str]) -> None:
-    chosen = argv or list(BENCHES)
+    chosen = [name for name in argv or list(BENCHES) if argv or name != "goals"]
+    began = _load()
     for name in chosen:
         if name not in BENCHES:
             raise SystemExit(f"unknown benchmark {name!r}; choose from {', '.join(BENCHES)}")
@@ -927,6 +1088,8 @@ def main(argv: list[str]) -> None:
     print(f"{'benchmark':<{width}}  median (min-max, n)                goal")
     for name, figure, goal in ROWS:
         print(f"{name:<{width}}  {figure:<35}  {goal}")
+    _print_goals()
+    print(f"\nbefore: {began}; after: {_load()}")
 
 
 if __name__ == "__main__":

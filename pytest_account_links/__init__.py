@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from pytest_account_links.core.errors import CATALOGUE, ErrorSpec, UnfakedRequestError
     from pytest_account_links.domain.accounts import Accounts, ConnectedAccount
     from pytest_account_links.domain.events import DeliveredEvent, WebhookDeliveryError
-    from pytest_account_links.domain.links import Link, Visit
+    from pytest_account_links.domain.links import AccountSession, Link, Visit
     from pytest_account_links.domain.provider import StripeProvider
     from pytest_account_links.harness.fake import AccountLinksFake
 
@@ -30,6 +30,7 @@ __all__ = [
     "CATALOGUE",
     "AccountLinkCreateParams",
     "AccountLinksFake",
+    "AccountSession",
     "Accounts",
     "Call",
     "CallList",
@@ -49,6 +50,7 @@ __all__ = [
 _WHERE = {
     "AccountLinkCreateParams": "api.models",
     "AccountLinksFake": "harness.fake",
+    "AccountSession": "domain.links",
     "Accounts": "domain.accounts",
     "ConnectedAccount": "domain.accounts",
     "DeliveredEvent": "domain.events",

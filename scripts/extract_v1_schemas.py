@@ -7,6 +7,11 @@ Two sources, both generated from Stripe's OpenAPI spec:
   and ``type`` only; Stripe's API reference marks ``refresh_url`` and
   ``return_url`` "Required" too (docs.stripe.com/api/account_links/create), and so
   does the fake.
+* ``POST /v1/account_sessions``: the spec extract
+  (``tests/data/account-sessions-v1.openapi.json``: the operation's form body, the
+  ``account_session`` object and the ``connect_embedded_*`` schemas it references,
+  from ``stripe/openapi`` ``latest/openapi.spec3.json``, API version
+  ``2026-09-30.endive``, prose dropped), as the spec has it.
 * ``/v1/accounts`` (create, update, list, retrieve): the spec extract holds only a
   summary of these large bodies (``shared/spec/accounts-v1-summary.md``), so their
   schemas are read from the official SDK's request types, "File generated from
@@ -35,6 +40,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "tests" / "data" / "account-links-v1.openapi.json"
+SESSIONS_SPEC = ROOT / "tests" / "data" / "account-sessions-v1.openapi.json"
 OUTPUT = ROOT / "pytest_account_links" / "api" / "endpoints" / "schemas_v1.json"
 
 #: Each endpoint read from the SDK: (module, class) of its request type.
@@ -78,6 +84,16 @@ def account_link_body() -> dict[str, Any]:
         operation["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
     )
     schema["required"] = [*schema["required"], "refresh_url", "return_url"]
+    return schema
+
+
+def account_session_body() -> dict[str, Any]:
+    """The body of ``POST /v1/account_sessions`` from the spec, as it is."""
+    spec = json.loads(SESSIONS_SPEC.read_text())
+    operation = spec["paths"]["/v1/account_sessions"]["post"]
+    schema: dict[str, Any] = _strip(
+        operation["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
+    )
     return schema
 
 
@@ -152,13 +168,16 @@ def sdk_schema(module_name: str, class_name: str) -> dict[str, Any]:
 def extract() -> dict[str, Any]:
     import stripe
 
-    endpoints: dict[str, Any] = {"v1.account_links.create": {"body": account_link_body()}}
+    endpoints: dict[str, Any] = {
+        "v1.account_links.create": {"body": account_link_body()},
+        "v1.account_sessions.create": {"body": account_session_body()},
+    }
     for name, (module, cls) in FROM_SDK.items():
         part = "query" if name.endswith((".list", ".retrieve")) else "body"
         endpoints[name] = {part: sdk_schema(module, cls)}
     return {
         "source": f"stripe-python {stripe.VERSION} (the SDK's request types) and "
-        "tests/data/account-links-v1.openapi.json",
+        "tests/data/account-links-v1.openapi.json and tests/data/account-sessions-v1.openapi.json",
         "endpoints": endpoints,
     }
 

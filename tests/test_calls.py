@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING
+import inspect
+import json
+import pickle
+import threading
+from dataclasses import FrozenInstanceError
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests
@@ -227,3 +232,105 @@ def test_nothing_at_all(account_links):
         ]
     )
     result.stdout.no_fnmatch_line("*no call was made to v2.core.accounts.create; the fake*")
+
+
+# -- a call works out what it shows when first read: the same, and masked, whenever ----
+
+LIVE = "sk_live_" + "Zq8x7Kp2Lm9Qw4Rt6Yu1Io3Pa5Sd8Fg0Hj2Kl4Zx6Cv8Bn1Mq3We5R"
+
+
+def _no_key(text: str) -> bool:
+    return LIVE not in text and LIVE[8:24] not in text and SECRET[8:] not in text
+
+
+def test_the_validated_request_never_holds_a_key_the_body_held(
+    account_links: AccountLinksFake,
+) -> None:
+    body: Any = copy.deepcopy(ONBOARDING)
+    body["account"] = LIVE
+    body["use_case"]["account_onboarding"]["refresh_url"] = f"https://example.com/?k={LIVE}"
+
+    requests.post(URL, json=body, headers={"Authorization": f"Bearer {SECRET}"}, timeout=5)
+
+    call = account_links.calls.last
+    assert call.status == 404  # no such account: the request was valid, so it was validated
+    assert call.request is not None
+    assert call.request.account == f"sk_live_...{LIVE[-4:]}"
+    assert (
+        call.request.use_case.options.refresh_url
+        == f"https://example.com/?k=sk_live_...{LIVE[-4:]}"
+    )
+    assert _no_key(repr(call.request))
+    assert _no_key(repr(call.sent))
+    assert _no_key(repr(call.body))
+
+
+def test_a_call_shows_what_was_sent_whenever_it_is_read(account_links: AccountLinksFake) -> None:
+    sent = copy.deepcopy(ONBOARDING)
+    raw = bytearray(json.dumps(sent).encode())
+    headers = {"Authorization": f"Bearer {SECRET}", "Content-Type": "application/json"}
+    requests.post(URL, data=raw, headers=headers, timeout=5)  # type: ignore[arg-type]
+    requests.post(URL, json=sent, headers={"Authorization": f"Bearer {LIVE}"}, timeout=5)
+    # The application changes what it sent, and the test's key changed, after the calls.
+    raw[:] = b"{}"
+    sent["account"] = "acct_changed"
+    headers["Authorization"] = f"Bearer {LIVE}"
+
+    first, second = account_links.calls
+    assert first.headers["authorization"] == "Bearer sk_test_...lfQ2"
+    assert second.headers["authorization"] == f"Bearer sk_live_...{LIVE[-4:]}"
+    assert first.body == second.body == ONBOARDING
+    assert json.loads(first.raw_body) == ONBOARDING
+    assert first.request.account == "acct_1Nv0FGQ9RKHgCVdK"
+    assert first.headers is first.headers  # worked out once: every read sees the same
+
+
+def test_a_call_read_from_many_threads_at_once_shows_one_record(
+    account_links: AccountLinksFake,
+) -> None:
+    requests.post(URL, json=ONBOARDING, headers={"Authorization": f"Bearer {SECRET}"}, timeout=5)
+    call = account_links.calls.last
+    barrier = threading.Barrier(8)
+    seen: list[int] = []
+
+    def read() -> None:
+        barrier.wait()
+        seen.append(id(call.headers))
+
+    threads = [threading.Thread(target=read) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(seen)) == 1
+    assert call.headers["authorization"] == "Bearer sk_test_...lfQ2"
+
+
+def test_a_call_copied_pickled_or_inspected_carries_no_key(
+    account_links: AccountLinksFake,
+) -> None:
+    body = dict(ONBOARDING, account=LIVE)
+    requests.post(URL, json=body, headers={"Authorization": f"Bearer {LIVE}"}, timeout=5)
+    call = account_links.calls.last  # not read yet: what it shows is worked out on demand
+
+    members = repr(inspect.getmembers(call))
+    pickled = pickle.dumps(call)
+    copied = copy.deepcopy(call)
+
+    assert _no_key(members)
+    assert LIVE.encode() not in pickled
+    assert LIVE[8:24].encode() not in pickled
+    assert pickle.loads(pickled) == copied == call
+    assert copied.headers["authorization"] == f"Bearer sk_live_...{LIVE[-4:]}"
+    assert copied.body["account"] == f"sk_live_...{LIVE[-4:]}"
+
+
+def test_a_call_is_read_only(account_links: AccountLinksFake) -> None:
+    requests.post(URL, json=ONBOARDING, headers={"Authorization": f"Bearer {SECRET}"}, timeout=5)
+    call = account_links.calls.last
+
+    with pytest.raises(FrozenInstanceError):
+        call.status = 500
+    with pytest.raises(AttributeError):
+        call.headers = {}  # type: ignore[misc]
+    assert call.status == 200

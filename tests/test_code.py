@@ -38,3 +38,26 @@ def test_every_data_file_of_the_package_ships() -> None:
     }
     assert data - shipped == set()
     assert {"domain/schemas.json", "core/spec_errors.json", "py.typed"} <= data
+
+
+def test_no_file_keeps_a_merge_conflict() -> None:
+    """A merge's conflict markers left in a file (the changelog once had them) fail here,
+    whatever the file: mkdocs renders them and ruff skips Markdown."""
+    import re
+    import subprocess
+
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z"],
+        cwd=PACKAGE.parent,
+        capture_output=True,
+        check=True,
+    ).stdout.split(b"\0")
+    marker = re.compile(rb"^(<{7} |>{7} |={7}$)", re.M)
+    left = [
+        name.decode()
+        for name in tracked
+        if name
+        and (PACKAGE.parent / name.decode()).is_file()
+        and marker.search((PACKAGE.parent / name.decode()).read_bytes())
+    ]
+    assert left == []

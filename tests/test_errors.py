@@ -38,6 +38,9 @@ SDK_EXCEPTIONS = {
     "rate_limit": ("RateLimitError", 429),
     "account_update_not_allowed": ("InvalidRequestError", 400),
     "invalid_content_type": ("InvalidRequestError", 400),
+    "account_session_no_component": ("InvalidRequestError", 400),
+    "account_session_configuration_missing": ("InvalidRequestError", 400),
+    "account_session_feature_not_allowed": ("InvalidRequestError", 400),
 }
 
 #: The other codes: every ``v2.error.*`` the faked Accounts operations list in Stripe's spec.

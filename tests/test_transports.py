@@ -194,3 +194,25 @@ def test_fabricated_values_are_stable_on_every_transport_serial_and_xdist(
 
     assert first == second == parallel
     assert len({v["url"] for v in first.values()}) == len(TRANSPORTS)
+
+
+def test_a_request_is_routed_once(
+    transport: Harness, account_links: AccountLinksFake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The adapter hands on the route it was given when it asked whether the fake serves
+    # the request: the registry is asked once a request, by the library and by the SDK.
+    from pytest_account_links.api.registry import route as real
+    from pytest_account_links.transports import driver
+
+    asked: list[tuple[str, str]] = []
+
+    def route(method: str, url: str) -> Any:
+        asked.append((method, url))
+        return real(method, url)
+
+    monkeypatch.setattr(driver, "route", route)
+    transport.post(URL, ONBOARDING, AUTH)
+    transport.create(KEY, _params())
+
+    assert asked == [("POST", URL), ("POST", URL)]
+    assert [call.status for call in account_links.calls] == [200, 200]

@@ -276,3 +276,34 @@ def test_error_body_follows_the_catalogue() -> None:
     assert body["error"]["applied_configurations"] == ["merchant"]
     assert body["error"]["user_message"]
     assert error_body("account_rate_limit_exceeded")["error"]["type"] == "rate_limit"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://api.stripe.com/v2/core/account_links",
+        "https://api.stripe.com/v2/core/account_links?expand=x",
+        "https://api.stripe.com/v2/core/account_links#frag?x",
+        "https://api.stripe.com/v2/core/accounts/acct_1?include[0]=requirements",
+        "https://api.stripe.com/v2/core/accounts/acct%5F1",
+        "https://api.stripe.com/v2/core/accounts/a b",
+        "https://api.stripe.com/v2/core/account_links\t",
+        "https://api.stripe.com/v2/core/account\nlinks",
+        "https://api.stripe.com/v2/core/events/\u00e9",
+        "https://api.stripe.com//v2/core/account_links",
+        "https://api.stripe.com/v2/core/accounts/acct_1/close",
+        "https://api.stripe.com/v1/accounts/acct_1",
+    ],
+)
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_url_is_routed_as_urlsplit_reads_it(
+    method: str, url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_account_links.api import registry
+
+    fast = registry.route(method, url)
+    monkeypatch.setattr(registry, "_PLAIN_PREFIX", "\0 (no URL starts so)")
+
+    assert fast == registry.route(method, url)
+    if fast is not None:  # each request its own parameters, never another's dict
+        assert fast.path is not registry.route(method, url).path  # type: ignore[union-attr]

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from pytest_account_links.api.generations import Body, ErrorContext, InvalidBody
-from pytest_account_links.core.calls import Call
+from pytest_account_links.core.calls import Call, _Sent
 from pytest_account_links.core.errors import CATALOGUE
 from pytest_account_links.core.secrets import KeyProblem, read_api_key, redact, redact_bytes
 from pytest_account_links.core.versions import VersionProblem, parse_version
@@ -42,6 +42,10 @@ if TYPE_CHECKING:
 #: An idempotency key longer than this is refused, as Stripe does ("Idempotent Keys
 #: must be 1-255 characters long").
 MAX_IDEMPOTENCY_KEY = 255
+
+#: Answers as compact JSON (``json.dumps(..., separators=(",", ":"))``, one encoder for
+#: every answer rather than one built per call).
+_JSON = json.JSONEncoder(separators=(",", ":"))
 
 
 class Answer:
@@ -105,7 +109,6 @@ class Exchange:
         request: WireRequest,
         endpoint: Endpoint,
         path: dict[str, str],
-        query: Body,
         store: Store,
     ) -> None:
         self.request = request
@@ -113,8 +116,6 @@ class Exchange:
         self.generation = endpoint.generation
         #: The path parameters (``{"id": "evt_..."}``).
         self.path = path
-        #: The query string, parsed.
-        self.query = query
         self.store = store
         self.request_id = store.ids.request_id()
         self.raw_version = request.headers.get("stripe-version") or store.default_api_version
@@ -135,6 +136,7 @@ class Exchange:
         #: refusal that follows carries the store's ``unknown_account_hint``.
         self.missed_account = False
         self._body: Body | None = None
+        self._query: Body | None = None
 
     @property
     def body(self) -> Body:
@@ -142,6 +144,15 @@ class Exchange:
         if self._body is None:
             self._body = self.generation.parse_body(self.request.body)
         return self._body
+
+    @property
+    def query(self) -> Body:
+        """The query string, parsed once (when a step reads it: a GET's validation)."""
+        if self._query is None:
+            url = self.request.url
+            text = url.partition("?")[2].partition("#")[0] if "?" in url else ""
+            self._query = self.generation.parse_query(text)
+        return self._query
 
     def error(
         self,
@@ -484,20 +495,13 @@ def record(x: Exchange, answer: Answer) -> None:
     """The exchange, every key masked, into ``account_links.all_calls``."""
     response = _encode(x, answer)
     request = x.request
-    masked_body = request.masked_body()
-    body, hidden = _recorded_body(x, masked_body), False
-    if b"%" in masked_body or b"\\u" in masked_body:  # the only ways bytes hide a key
-        body, hidden = _masked(body)
-    x.call = Call(
+    # What the call shows of the request is masked when it is first read (_calls._Sent).
+    sent = _Sent(request, x.params, x.generation.parse_body, x._query, response.headers)
+    x.call = Call._record(
+        sent,
         method=request.method,
-        url=redact(request.url),
-        headers=request.masked_headers(),
-        raw_body=masked_body,
-        body=body,
-        request=_masked_params(x.params) if hidden else x.params,
         status=response.status,
         response=answer.body if answer.fault is None else {},
-        response_headers=dict(response.headers),
         api_version=x.raw_version,
         request_id=x.request_id,
         fault=answer.fault,
@@ -518,8 +522,7 @@ def run(
     request: WireRequest, endpoint: Endpoint, path: dict[str, str], store: Store
 ) -> tuple[Call, WireResponse]:
     """Answer one request to ``endpoint`` as Stripe would; the record and the response."""
-    query = endpoint.generation.parse_query(request.url.partition("?")[2].partition("#")[0])
-    x = Exchange(request, endpoint, path, query, store)
+    x = Exchange(request, endpoint, path, store)
     answer = _first_answer(x)
     for after in AFTER:
         after(x, answer)
@@ -564,7 +567,7 @@ def _encode(x: Exchange, answer: Answer) -> WireResponse:
         return answer.wire
     encoded = answer.encoded
     if encoded is None:
-        encoded = json.dumps(answer.body, separators=(",", ":")).encode()
+        encoded = _JSON.encode(answer.body).encode()
         # No answer carries a secret key, even one the request echoed back.
         masked = redact_bytes(encoded)
         if masked != encoded:
@@ -590,46 +593,6 @@ def _created(answer: Answer) -> str | None:
         found = body.get("id")
         return found if isinstance(found, str) else None
     return None
-
-
-def _masked(value: Any) -> tuple[Any, bool]:
-    """``value`` (a parsed body) with every key in its text masked, and whether one was:
-    a key the bytes hid (percent-encoded in a form, ``\\u``-escaped in JSON) shows once
-    parsed."""
-    if isinstance(value, str):
-        masked = redact(value)
-        return masked, masked != value
-    if isinstance(value, dict):
-        found = [(_masked(name), _masked(item)) for name, item in value.items()]
-        if any(name[1] or item[1] for name, item in found):
-            return {name[0]: item[0] for name, item in found}, True
-        return value, False
-    if isinstance(value, list):
-        items = [_masked(item) for item in value]
-        if any(hidden for _, hidden in items):
-            return [item for item, _ in items], True
-        return value, False
-    return value, False
-
-
-def _masked_params(params: Any) -> Any:
-    """The validated request with every key masked (a body held one): a dict masked as is;
-    a pydantic model validated again from its masked fields (None if it cannot be)."""
-    dump = getattr(params, "model_dump", None)
-    if dump is None:
-        return _masked(params)[0]
-    try:
-        return type(params).model_validate(_masked(dump(mode="json", exclude_unset=True))[0])
-    except ValueError:
-        return None
-
-
-def _recorded_body(x: Exchange, masked: bytes) -> Any:
-    """The body as a call records it: parsed (from the masked bytes), else its text."""
-    body = x.body if masked == x.request.body else x.generation.parse_body(masked)
-    if body.problem is None:
-        return body.value
-    return masked.decode("utf-8", "replace")
 
 
 def _validate_quietly(x: Exchange) -> None:

@@ -9,10 +9,12 @@ that every endpoint has. ``docs/architecture.md`` walks through it.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from pytest_account_links.api.endpoints import (
     v1_account_links_create,
+    v1_account_sessions_create,
     v1_accounts_create,
     v1_accounts_list,
     v1_accounts_retrieve,
@@ -29,7 +31,7 @@ from pytest_account_links.api.endpoints import (
 from pytest_account_links.api.pipeline import Endpoint
 from pytest_account_links.core.errors import CATALOGUE
 
-__all__ = ["BY_NAME", "REGISTRY", "Endpoint", "catalogue_table", "route", "served"]
+__all__ = ["BY_NAME", "REGISTRY", "Endpoint", "Route", "catalogue_table", "route", "served"]
 
 #: Every faked endpoint.
 REGISTRY: tuple[Endpoint, ...] = (
@@ -46,6 +48,7 @@ REGISTRY: tuple[Endpoint, ...] = (
     v1_accounts_retrieve.ENDPOINT,
     v1_accounts_update.ENDPOINT,
     v1_accounts_list.ENDPOINT,
+    v1_account_sessions_create.ENDPOINT,
 )
 
 BY_NAME: dict[str, Endpoint] = {endpoint.name: endpoint for endpoint in REGISTRY}
@@ -69,8 +72,48 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], Endpoint], ...] = tuple(
 )
 
 
-def route(method: str, url: str) -> tuple[Endpoint, dict[str, str]] | None:
+class Route(NamedTuple):
+    """The endpoint a request is for, and the path parameters it named.
+
+    Made for one request (``path`` is that request's own dict, never shared with
+    another's), found once and carried with it (:attr:`.WireRequest.route`).
+    """
+
+    endpoint: Endpoint
+    #: The path parameters (``{"id": "evt_..."}``).
+    path: dict[str, str]
+
+
+#: What nearly every request's URL starts with (then :func:`route` reads its path as is).
+_PLAIN_PREFIX = f"https://{API_HOST}/"
+
+
+def route(method: str, url: str) -> Route | None:
     """The endpoint that answers ``method url`` and its path parameters, or None."""
+    path: str | None
+    if url.startswith(_PLAIN_PREFIX) and url.isascii() and url.isprintable():
+        # What urlsplit would read (nothing to strip or drop): the path up to ? or #.
+        path = "/" + url[len(_PLAIN_PREFIX) :].partition("#")[0].partition("?")[0]
+    else:
+        path = _path_of(url)
+        if path is None:
+            return None
+    endpoint = _EXACT.get((method, path))
+    if endpoint is not None:
+        return Route(endpoint, {})
+    for wanted, pattern, candidate in _PATTERNS:
+        if wanted == method:
+            found = pattern.match(path)
+            if found is not None:  # the parameters as Stripe reads them: percent-decoded
+                return Route(
+                    candidate,
+                    {name: unquote(value) for name, value in found.groupdict().items()},
+                )
+    return None
+
+
+def _path_of(url: str) -> str | None:
+    """The path of a URL on ``api.stripe.com`` (https, port 443), or None."""
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -78,18 +121,7 @@ def route(method: str, url: str) -> tuple[Endpoint, dict[str, str]] | None:
         return None
     if parts.scheme != "https" or parts.hostname != API_HOST or port not in (None, 443):
         return None
-    path = parts.path
-    endpoint = _EXACT.get((method, path))
-    if endpoint is not None:
-        return endpoint, {}
-    for wanted, pattern, candidate in _PATTERNS:
-        if wanted == method:
-            found = pattern.match(path)
-            if found is not None:  # the parameters as Stripe reads them: percent-decoded
-                return candidate, {
-                    name: unquote(value) for name, value in found.groupdict().items()
-                }
-    return None
+    return parts.path
 
 
 def catalogue_table() -> str:

@@ -9,17 +9,105 @@ the test made.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, overload
+from dataclasses import FrozenInstanceError
+from typing import TYPE_CHECKING, Any, NamedTuple, overload
+from urllib.parse import unquote
 
-from pytest_account_links.core.secrets import redact
+from pytest_account_links.core.secrets import mask_authorization, redact, redact_bytes
 
 if TYPE_CHECKING:
-    import threading
+    from collections.abc import Callable
+
+    from pytest_account_links.core.wire import WireRequest
 
 
-@dataclass(frozen=True, repr=False)
+#: The fields a call sets as it is recorded, in the order :meth:`Call._fill` takes them.
+_EAGER = (
+    "method",
+    "status",
+    "response",
+    "api_version",
+    "request_id",
+    "fault",
+    "injected",
+    "endpoint",
+    "replayed",
+    "account_id",
+    "code",
+)
+#: Held while a call works out what it shows, the first time it is read.
+_READING = threading.Lock()
+
+
+class _Shown(NamedTuple):
+    """What a call shows of its request, every key masked: worked out when first read."""
+
+    url: str
+    headers: dict[str, str]
+    raw_body: bytes
+    body: Any
+    request: Any
+    response_headers: dict[str, str]
+
+
+class _Sent:
+    """The request as it came, keys and all, until a :class:`Call` is first read.
+
+    Private, and never shown: its repr says nothing of what it holds. The bytes and
+    the header values are immutable, and the headers dict is the adapter's own, made
+    for this request, so nothing the application does after the call changes it.
+    """
+
+    __slots__ = ("headers", "params", "parse", "query", "raw_body", "response_headers", "url")
+
+    def __init__(
+        self,
+        request: WireRequest,
+        params: Any,
+        parse: Callable[[bytes], Any],
+        query: Any,
+        response_headers: dict[str, str],
+    ) -> None:
+        self.url = request.url
+        self.headers = request.headers
+        self.raw_body = request.body
+        self.params = params
+        self.parse = parse
+        self.query = query
+        self.response_headers = response_headers
+
+    def __repr__(self) -> str:
+        return "<a call as sent: read it from the Call, masked>"
+
+    def shown(self) -> _Shown:
+        """Every field a key could be in, masked: the URL, the headers, the body (bytes
+        and parsed), and the validated request wherever the key was."""
+        raw = self.raw_body
+        masked = redact_bytes(raw)
+        body: Any = self.parse(masked)
+        body = body.value if body.problem is None else masked.decode("utf-8", "replace")
+        hidden = masked != raw  # a key in the bytes: the validated request holds it too
+        if b"%" in masked or b"\\u" in masked:  # the only ways bytes hide a key
+            body, escaped = _masked(body)
+            hidden = hidden or escaped
+        url = _masked_url(self.url)
+        if url != self.url or (self.query is not None and _masked(self.query.value)[1]):
+            hidden = True  # the query's values are validated too (a list's filters)
+        return _Shown(
+            url=url,
+            headers={
+                name: mask_authorization(value) if name == "authorization" else redact(value)
+                for name, value in self.headers.items()
+            },
+            raw_body=masked,
+            body=body,
+            request=_masked_params(self.params) if hidden else self.params,
+            response_headers=dict(self.response_headers),
+        )
+
+
 class Call:
     """One exchange with the fake.
 
@@ -28,36 +116,187 @@ class Call:
     and ``body`` the same parsed (or, when it cannot be parsed, its text).
     ``headers`` are lower-case. Every secret key in the URL, the headers, the
     body and the answer is masked (``Bearer sk_test_...4olf``).
+
+    Read-only. The fake records a call as it answers it and works out what it shows
+    (the masked URL, headers and body) when it is first read: the answer costs less,
+    and what the call shows is the same whenever it is read.
     """
 
+    __slots__ = (
+        "_sent",
+        "_shown",
+        "account_id",
+        "api_version",
+        "code",
+        "endpoint",
+        "fault",
+        "injected",
+        "method",
+        "replayed",
+        "request_id",
+        "response",
+        "status",
+    )
+
+    _shown: _Shown | None
+    _sent: _Sent | None
     method: str
-    url: str
-    headers: dict[str, str]
-    raw_body: bytes
-    request: Any
     status: int
     #: The answer's body (``{}`` when the call failed below HTTP).
     response: Any
     api_version: str
     request_id: str
     #: ``"connection_refused"`` or ``"read_timeout"`` when the call failed below HTTP.
-    fault: str | None = None
+    fault: str | None
     #: What injected the failure (``"@stripe_error"``, ``"fail_next"``, ``"script"``, ...).
-    injected: str | None = None
-    #: The body as sent: parsed, or the text when it cannot be parsed.
-    body: Any = None
+    injected: str | None
     #: The endpoint that answered (``"v2.core.account_links.create"``, ...).
-    endpoint: str = "v2.core.account_links.create"
-    #: The answer's headers (``Request-Id``, ``Idempotent-Replayed``, ...).
-    response_headers: dict[str, str] = field(default_factory=dict)
+    endpoint: str
     #: True when the answer replayed an earlier one for the same idempotency key.
-    replayed: bool = False
+    replayed: bool
     #: The account the exchange is about, as the pipeline found it (the path's, the
     #: body's ``account``, or the one an answer created).
-    account_id: str | None = None
+    account_id: str | None
     #: The catalogue code of the fake's error answer, whether or not its body carries it
     #: (API v1 answers carry no code where the code is the fake's choice).
-    code: str | None = None
+    code: str | None
+
+    def __init__(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        raw_body: bytes,
+        request: Any,
+        status: int,
+        response: Any,
+        api_version: str,
+        request_id: str,
+        fault: str | None = None,
+        injected: str | None = None,
+        body: Any = None,
+        endpoint: str = "v2.core.account_links.create",
+        response_headers: dict[str, str] | None = None,
+        replayed: bool = False,
+        account_id: str | None = None,
+        code: str | None = None,
+    ) -> None:
+        shown = _Shown(url, headers, raw_body, body, request, response_headers or {})
+        eager = (method, status, response, api_version, request_id)
+        self._fill(shown, None, (*eager, fault, injected, endpoint, replayed, account_id, code))
+
+    @classmethod
+    def _record(
+        cls,
+        sent: _Sent,
+        *,
+        method: str,
+        status: int,
+        response: Any,
+        api_version: str,
+        request_id: str,
+        fault: str | None,
+        injected: str | None,
+        endpoint: str,
+        replayed: bool,
+        account_id: str | None,
+        code: str | None,
+    ) -> Call:
+        """A call the pipeline recorded: what it shows of ``sent`` is masked when read."""
+        call = cls.__new__(cls)
+        eager = (method, status, response, api_version, request_id)
+        call._fill(None, sent, (*eager, fault, injected, endpoint, replayed, account_id, code))
+        return call
+
+    def _fill(self, shown: _Shown | None, sent: _Sent | None, eager: tuple[Any, ...]) -> None:
+        setter = object.__setattr__
+        setter(self, "_shown", shown)
+        setter(self, "_sent", sent)
+        for name, value in zip(_EAGER, eager, strict=True):
+            setter(self, name, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def _fields(self) -> _Shown:
+        shown = self._shown
+        if shown is None:
+            with _READING:  # one reader works it out; the others read the same
+                shown = self._shown
+                if shown is None:
+                    assert self._sent is not None
+                    shown = self._sent.shown()
+                    object.__setattr__(self, "_shown", shown)
+                    object.__setattr__(self, "_sent", None)  # the keys go with it
+        return shown
+
+    def _values(self) -> tuple[Any, ...]:
+        shown = self._fields()
+        return (
+            self.method,
+            shown.url,
+            shown.headers,
+            shown.raw_body,
+            shown.request,
+            self.status,
+            self.response,
+            self.api_version,
+            self.request_id,
+            self.fault,
+            self.injected,
+            shown.body,
+            self.endpoint,
+            shown.response_headers,
+            self.replayed,
+            self.account_id,
+            self.code,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Call)
+        return self is other or self._values() == other._values()
+
+    __hash__ = None  # type: ignore[assignment]  # (mutable fields: as a frozen dataclass's)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Copied or pickled, a call carries what it shows, never a key.
+        return (_rebuilt, (self._values(),))
+
+    @property
+    def url(self) -> str:
+        """The URL, as sent (any key in it masked)."""
+        return self._fields().url
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The request's headers, lower-case names, every key masked."""
+        return self._fields().headers
+
+    @property
+    def raw_body(self) -> bytes:
+        """The body's bytes, as sent (any key in them masked)."""
+        return self._fields().raw_body
+
+    @property
+    def body(self) -> Any:
+        """The body as sent: parsed, or the text when it cannot be parsed."""
+        return self._fields().body
+
+    @property
+    def request(self) -> Any:
+        """The validated body (a pydantic model), or ``None`` when the request was
+        refused before or during validation."""
+        return self._fields().request
+
+    @property
+    def response_headers(self) -> dict[str, str]:
+        """The answer's headers (``Request-Id``, ``Idempotent-Replayed``, ...)."""
+        return self._fields().response_headers
 
     def __repr__(self) -> str:
         return redact(
@@ -286,3 +525,50 @@ def _diff(expected: Any, actual: Any) -> str:
     return "\n".join(
         line for line in difflib.ndiff(lines(expected), lines(actual)) if not line.startswith("?")
     )
+
+
+def _rebuilt(values: tuple[Any, ...]) -> Call:
+    """A call again from its shown values (unpickling, copying)."""
+    return Call(*values)
+
+
+def _masked_url(url: str) -> str:
+    """The URL with every key masked, one percent-encoding hid too (then shown decoded)."""
+    masked = redact(url)
+    if "%" in masked:
+        decoded = unquote(masked)
+        if redact(decoded) != decoded:
+            return redact(decoded)
+    return masked
+
+
+def _masked(value: Any) -> tuple[Any, bool]:
+    """``value`` (a parsed body) with every key in its text masked, and whether one was:
+    a key the bytes hid (percent-encoded in a form, ``\\u``-escaped in JSON) shows once
+    parsed."""
+    if isinstance(value, str):
+        masked = redact(value)
+        return masked, masked != value
+    if isinstance(value, dict):
+        found = [(_masked(name), _masked(item)) for name, item in value.items()]
+        if any(name[1] or item[1] for name, item in found):
+            return {name[0]: item[0] for name, item in found}, True
+        return value, False
+    if isinstance(value, list):
+        items = [_masked(item) for item in value]
+        if any(hidden for _, hidden in items):
+            return [item for item, _ in items], True
+        return value, False
+    return value, False
+
+
+def _masked_params(params: Any) -> Any:
+    """The validated request with every key masked (a body held one): a dict masked as is;
+    a pydantic model validated again from its masked fields (None if it cannot be)."""
+    dump = getattr(params, "model_dump", None)
+    if dump is None:
+        return _masked(params)[0]
+    try:
+        return type(params).model_validate(_masked(dump(mode="json", exclude_unset=True))[0])
+    except ValueError:
+        return None

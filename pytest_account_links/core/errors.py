@@ -344,6 +344,47 @@ _WRITTEN: tuple[ErrorSpec, ...] = (
         ),
     ),
     ErrorSpec(
+        code="account_session_no_component",
+        status=400,
+        type="invalid_request_error",
+        message="You must enable at least one component in `components`.",
+        description="An Account Session with no component `enabled` (API v1).",
+        source=(
+            f"{FAKES_CHOICE}: the code and message (Stripe's spec requires `components` but "
+            "shows no answer for a session that enables none; a session enables components "
+            "for the page: docs.stripe.com/api/account_sessions/create)"
+        ),
+    ),
+    ErrorSpec(
+        code="account_session_feature_not_allowed",
+        status=400,
+        type="invalid_request_error",
+        message=(
+            "This feature can only be set this way for accounts where "
+            "`controller.requirement_collection` is `application`."
+        ),
+        description="An Account Session feature that only a platform collecting the "
+        "account's requirements may set: `disable_stripe_user_authentication: true`, "
+        "`external_account_collection: false`.",
+        source=(
+            f"{FAKES_CHOICE}: the code and wording; the rule is the spec's description of "
+            "the two features (the `account_session` object's `features`)"
+        ),
+    ),
+    ErrorSpec(
+        code="account_session_configuration_missing",
+        status=400,
+        type="invalid_request_error",
+        message="The account does not have the configuration this component needs.",
+        description="An Account Session enabling a component that an Accounts v2 account "
+        "lacks the configuration for (`payments` without `merchant`, ...).",
+        source=(
+            f"{FAKES_CHOICE}: the code and message; which component needs which "
+            "configuration is the fake's reading of docs.stripe.com/connect/accounts-v2 "
+            "(merchant: accepting payments; recipient: receiving transfers)"
+        ),
+    ),
+    ErrorSpec(
         code="invalid_content_type",
         status=400,
         type="invalid_request_error",

@@ -9,6 +9,7 @@ plugin: plain classes, standard library only.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from pytest_account_links.core.secrets import mask_authorization, redact, redact_bytes
@@ -38,6 +39,8 @@ def url_host(url: str) -> str | None:
 
 def header_text(value: str | bytes | bytearray) -> str:
     """A header value as it goes on the wire, decoded as latin-1 (what HTTP/1.1 carries)."""
+    if type(value) is str and value.isascii():  # nearly every value: as it is
+        return value
     if isinstance(value, bytes | bytearray):
         return bytes(value).decode("latin-1")
     try:
@@ -47,15 +50,29 @@ def header_text(value: str | bytes | bytearray) -> str:
 
 
 class WireRequest:
-    """One HTTP request. ``headers`` keys are lower-case; ``body`` is the bytes sent."""
+    """One HTTP request. ``headers`` keys are lower-case; ``body`` is the bytes sent.
 
-    __slots__ = ("body", "headers", "method", "url")
+    ``route`` is the faked endpoint the adapter found for it when it asked the router
+    whether the fake serves it (``Router.serves``: an ``api.registry.Route``, which this
+    layer does not know), so the request is routed once: the driver reads it instead of
+    routing again. None: the driver routes it.
+    """
 
-    def __init__(self, method: str, url: str, headers: dict[str, str], body: bytes) -> None:
+    __slots__ = ("body", "headers", "method", "route", "url")
+
+    def __init__(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        body: bytes,
+        route: Any = None,
+    ) -> None:
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.route = route
 
     def __repr__(self) -> str:
         # A traceback may show this object: never with a key in it.

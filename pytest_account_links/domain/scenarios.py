@@ -185,6 +185,8 @@ class Scenario:
         return None
 
     def outage_for_call(self, endpoint: str) -> OutageRule | None:
+        if not self.outages:
+            return None
         return _first_firing([r for r in self.outages if applies(r.endpoints, endpoint)])
 
     def limited_by(self, endpoint: str, account: str | None, now: datetime) -> RateLimitRule | None:
@@ -200,6 +202,8 @@ class Scenario:
 
     def stubbed_for(self, endpoint: str) -> StubbedResponse | None:
         """The next stubbed answer for ``endpoint``, used by the call that arrives now."""
+        if not self.responses:
+            return None
         for stub in self.responses:
             if applies(stub.endpoints, endpoint) and not stub.exhausted:
                 stub.used += 1
@@ -214,6 +218,8 @@ class Scenario:
         return found
 
     def error_for_call(self, endpoint: str) -> ErrorRule | None:
+        if not self.errors:
+            return None
         return _first_firing([r for r in self.errors if applies(r.endpoints, endpoint)])
 
     def clear(self) -> None:

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from pytest_account_links.core.secrets import OnlyKey
     from pytest_account_links.domain.accounts import ConnectedAccount
     from pytest_account_links.domain.events import DeliveredEvent
-    from pytest_account_links.domain.links import Link, Visit
+    from pytest_account_links.domain.links import AccountSession, Link, Visit
 
 
 @dataclass
@@ -113,6 +113,8 @@ class Store:
         self.idempotency = IdempotencyKeys()
         #: The links created in this test, by their token.
         self.links: dict[str, Link] = {}
+        #: The Account Sessions created in this test, oldest first.
+        self.sessions: list[AccountSession] = []
         self.events: list[DeliveredEvent] = []
         #: How many of :attr:`events` ``deliver_events()`` handed to the test's handler.
         self.delivered = 0

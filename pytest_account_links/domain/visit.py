@@ -128,7 +128,7 @@ def _complete(store: Store, link: Link, changes: dict[str, Any] | None) -> None:
     if link.generation == "v1":
         v1_state.speak(account)
     with store.one_change():
-        _filled(store, account, link, changes)
+        fill(store, account, link.use_case, link.generation, changes)
     if link.generation == "v1":
         return
     store.emit(
@@ -143,10 +143,15 @@ def _complete(store: Store, link: Link, changes: dict[str, Any] | None) -> None:
     )
 
 
-def _filled(
-    store: Store, account: ConnectedAccount, link: Link, changes: dict[str, Any] | None
+def fill(
+    store: Store,
+    account: ConnectedAccount,
+    use_case: str,
+    generation: str,
+    changes: dict[str, Any] | None,
 ) -> None:
-    """What the account holder filled in, and the events of the changes."""
+    """What the account holder filled in (on the hosted page, or in the embedded
+    onboarding component), and the events of the changes."""
     from pytest_account_links.domain import onboarding as _onboarding
     from pytest_account_links.domain.account_state import (
         announce,
@@ -157,9 +162,9 @@ def _filled(
     from pytest_account_links.domain.v1_state import add_external_account, write
     from pytest_account_links.domain.v1_view import v1_only_due
 
-    account.completed.append(link.use_case)
+    account.completed.append(use_case)
     state = account.state
-    if link.use_case == "account_onboarding":
+    if use_case == "account_onboarding":
         before = sections(state)
         locale = _onboarding.LOCALES.get(_onboarding.country(state), "en_US")
         faker = store.accounts.seeded_faker(account.id, locale)
@@ -167,7 +172,7 @@ def _filled(
             add_external_account(store, state, "btok_us_verified")
         _onboarding.collect(state, account.required, faker, store.clock.now())
         announce(account, changed_sections(before, state))
-    if changes and link.generation == "v1":
+    if changes and generation == "v1":
         write(store, state, changes)
         account.notify("account.updated")
     elif changes:

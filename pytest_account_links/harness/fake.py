@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from pytest_account_links.core.extensions import Extensions
     from pytest_account_links.domain.accounts import Accounts
     from pytest_account_links.domain.events import DeliveredEvent
-    from pytest_account_links.domain.links import Link, Visit
+    from pytest_account_links.domain.links import AccountSession, Link, Visit
     from pytest_account_links.domain.scenarios import Scripted
 
 #: Endpoint names as the methods take them: one, several, or ``"*"`` for every one.
@@ -375,6 +375,48 @@ class AccountLinksFake:
                 )
             changes = _checked_changes(changes, v1=v1_link(link_url(link)))
         return visit(self._store, link, outcome="closed" if abandon else outcome, changes=changes)
+
+    @property
+    def sessions(self) -> list[AccountSession]:
+        """The Account Sessions created in this test (``v1.account_sessions.create``),
+        oldest first: each with its ``client_secret``, the component that ``loaded`` it
+        and the ``outcome`` of its controls."""
+        with self._store.lock:
+            return list(self._store.sessions)
+
+    def complete_session(
+        self,
+        session: Any,
+        *,
+        outcome: str = "completed",
+        component: str = "account_onboarding",
+    ) -> AccountSession:
+        """Do in the embedded onboarding component what the account holder would, for a
+        test without a browser: load it with the session's client secret (which uses the
+        secret up), then use its control.
+
+        ``session`` is the SDK's ``AccountSession`` (or the answered dict), or its
+        ``client_secret``. ``outcome="completed"`` fills in everything the account still
+        owes, as a completed hosted link does (its requirements are met, its capabilities
+        ``active``, the events delivered); ``"exited"`` leaves without finishing (the
+        page's ``setOnExit`` fires either way; nothing changes). Raises ``ValueError``
+        for a secret no session of this test has, one used or expired already, a
+        session that does not enable ``component``, or an unknown outcome.
+        """
+        __tracebackhide__ = True
+        from pytest_account_links.domain.sessions import complete
+
+        secret = (
+            session.get("client_secret")
+            if isinstance(session, dict)
+            else getattr(session, "client_secret", session)
+        )
+        if not isinstance(secret, str):
+            raise TypeError(
+                "pytest-account-links: complete_session() takes an Account Session (the "
+                f"SDK's AccountSession, or its client_secret), got {type(session).__name__}"
+            )
+        return complete(self._store, secret, outcome=outcome, component=component)
 
     def deliver_events(
         self, to: Any, *, path: str = "/webhooks", again: bool = False

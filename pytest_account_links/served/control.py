@@ -22,7 +22,13 @@ POST     ``/_account_links/accounts``      declare accounts, as ``@stripe_accoun
 POST     ``/_account_links/reset``         a fresh fake (the standalone server only)
 GET      ``/_account_links/links/<token>`` what the hosted page shows of a link
 POST     ``/_account_links/visit``         the hosted page's controls: ``visit()``, then
-                                           303 to where it sends the browser
+                                           303 to where it sends the browser; with a
+                                           ``client_secret``, the embedded onboarding
+                                           component's controls
+GET      ``/_account_links/connect.js``    the stand-in for Connect.js (:mod:`.connect_js`)
+GET      ``/_account_links/embedded/<c>``  the page the stand-in frames for component ``c``
+POST     ``/_account_links/sessions``      a component loads: uses an Account Session's
+                                           client secret up
 =======  ================================  ==============================================
 """
 
@@ -277,6 +283,10 @@ def _visit(server: Listening, serving: Serving, rest: str, headers: Any, body: b
     fields = _fields(server, headers, body)
     if isinstance(fields, Reply):
         return fields
+    if "client_secret" in fields:  # the embedded onboarding component's controls
+        from pytest_account_links.served.connect_js import use_control
+
+        return use_control(serving, fields, VISIT_WAIT)
     outcome = fields.get("outcome", "completed")
     if outcome not in VISIT_OUTCOMES:
         return _reply(
@@ -348,6 +358,16 @@ def _reply(
     return Reply.error(status, code, message)
 
 
+def _connect_js(
+    name: str, server: Listening, serving: Serving, rest: str, headers: Any, body: bytes
+) -> Reply:
+    """The Connect.js stand-in's endpoints (:mod:`.connect_js`), imported when first used."""
+    from pytest_account_links.served import connect_js
+
+    handler: Handler = getattr(connect_js, name)
+    return handler(server, serving, rest, headers, body)
+
+
 _ROUTES: dict[tuple[str, str], Handler] = {
     ("GET", "calls"): _calls,
     ("POST", "fail_next"): _injector("fail_next"),
@@ -356,4 +376,7 @@ _ROUTES: dict[tuple[str, str], Handler] = {
     ("POST", "reset"): _reset,
     ("GET", "links"): _link,
     ("POST", "visit"): _visit,
+    ("GET", "connect.js"): lambda *args: _connect_js("serve_script", *args),
+    ("GET", "embedded"): lambda *args: _connect_js("serve_page", *args),
+    ("POST", "sessions"): lambda *args: _connect_js("load_component", *args),
 }

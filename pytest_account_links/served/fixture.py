@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, final
+import re
+from typing import TYPE_CHECKING, Any, final
 
 from pytest_account_links.served.serving import Serving
 from pytest_account_links.served.webhooks import check_url
+
+#: Every URL on Stripe's hosts (``connect-js.stripe.com``, ``js.stripe.com``, ...), as
+#: Playwright's ``page.route`` takes a pattern.
+STRIPE_HOSTS = re.compile(r"^https?://([a-z0-9-]+\.)*stripe\.(com|network)(:\d+)?/")
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -199,3 +204,20 @@ class ServedFake:
                 f"{self.webhook_url} answering?"
             )
         return self.deliveries
+
+    @property
+    def connect_js(self) -> str:
+        """The stand-in for Connect.js that speaks to this server (the JavaScript that
+        :meth:`route_connect_js` answers ``https://connect-js.stripe.com/...`` with; also
+        served at ``<url>/_account_links/connect.js``)."""
+        from pytest_account_links.served.connect_js import script
+
+        return script(self.url)
+
+    def route_connect_js(self, page: Any) -> None:
+        """Answer Connect.js's script URL with the fake's stand-in in a Playwright ``page``
+        (or browser context), and refuse every other request to Stripe's hosts, so the
+        application's own page is tested unchanged and nothing leaves the machine."""
+        from pytest_account_links.served.connect_js import answer_route
+
+        page.route(STRIPE_HOSTS, lambda route: answer_route(route, self.connect_js))

@@ -40,8 +40,13 @@ if TYPE_CHECKING:
 
     from yarl import URL
 
+    from pytest_account_links.api.registry import Route
     from pytest_account_links.core.wire import WireResponse
     from pytest_account_links.transports.interception import Router
+
+    #: A request the router serves, as the session method saw it: its method, its URL
+    #: and the endpoint's route, which the middleware reuses for the same method and URL.
+    Seen = tuple[str, str, Route]
 
 #: The methods of ``ClientSession`` that start a request, and the HTTP method of each.
 _METHODS = {
@@ -158,14 +163,17 @@ def _fault(fault: TransportFault, url: URL) -> Exception:
     return aiohttp.ClientConnectorError(key, ConnectionRefusedError(errno.ECONNREFUSED, str(fault)))
 
 
-def _middleware(router: Router) -> Callable[..., Awaitable[aiohttp.ClientResponse]]:
+def _middleware(router: Router, seen: Seen) -> Callable[..., Awaitable[aiohttp.ClientResponse]]:
     async def account_links_fake(
         request: aiohttp.ClientRequest,
         handler: Callable[[aiohttp.ClientRequest], Awaitable[aiohttp.ClientResponse]],
     ) -> aiohttp.ClientResponse:
         __tracebackhide__ = True
         url = str(request.url)
-        if not router.serves(request.method, url):
+        # Routed once: the session method routed this method and URL already.
+        same = (request.method, url) == seen[:2]
+        routed = seen[2] if same else router.serves(request.method, url)
+        if routed is None:
             return await handler(request)
         wire = WireRequest(
             method=request.method,
@@ -176,6 +184,7 @@ def _middleware(router: Router) -> Callable[..., Awaitable[aiohttp.ClientRespons
                 for name, value in request.headers.items()
             },
             body=await _body(request),
+            route=routed,
         )
         try:
             answer = router.dispatch(wire)
@@ -186,9 +195,10 @@ def _middleware(router: Router) -> Callable[..., Awaitable[aiohttp.ClientRespons
     return account_links_fake
 
 
-def _routed(session: aiohttp.ClientSession, method: str, url: Any) -> Router | None:
-    """The router, when it serves ``method url``; None lets the session's own ``_request``
-    (a user's ``aioresponses``, or the network path and its guard) have the request."""
+def _routed(session: aiohttp.ClientSession, method: str, url: Any) -> tuple[Router, Seen] | None:
+    """The router and what it routed, when it serves ``method url``; None lets the
+    session's own ``_request`` (a user's ``aioresponses``, or the network path and its
+    guard) have the request."""
     router = active()
     if router is None:
         return None
@@ -196,9 +206,11 @@ def _routed(session: aiohttp.ClientSession, method: str, url: Any) -> Router | N
         built = session._build_url(url)
     except (ValueError, TypeError):
         return None
-    if not is_stripe_host(built.host) or not router.serves(method.upper(), str(built)):
+    if not is_stripe_host(built.host):
         return None
-    return router
+    verb, text = method.upper(), str(built)
+    routed = router.serves(verb, text)
+    return None if routed is None else (router, (verb, text, routed))
 
 
 def install(module: ModuleType) -> list[Patch]:
@@ -210,33 +222,37 @@ def install(module: ModuleType) -> list[Patch]:
     context = module.client._RequestContextManager
 
     def through_the_fake(
-        session: aiohttp.ClientSession, router: Router, method: str, url: Any, kwargs: Any
+        session: aiohttp.ClientSession,
+        routed: tuple[Router, Seen],
+        method: str,
+        url: Any,
+        kwargs: Any,
     ) -> Any:
         middlewares = kwargs.get("middlewares")
         if middlewares is None:
             middlewares = getattr(session, "_middlewares", ())
-        kwargs = {**kwargs, "middlewares": (*middlewares, _middleware(router))}
+        kwargs = {**kwargs, "middlewares": (*middlewares, _middleware(*routed))}
         return context(real_request(session, method, url, **kwargs))
 
     def request(session: aiohttp.ClientSession, method: str, url: Any, **kwargs: Any) -> Any:
-        router = _routed(session, method, url)
-        if router is None:
+        routed = _routed(session, method, url)
+        if routed is None:
             return real_methods["request"](session, method, url, **kwargs)
-        return through_the_fake(session, router, method, url, kwargs)
+        return through_the_fake(session, routed, method, url, kwargs)
 
     def verb(name: str, http_method: str) -> Callable[..., Any]:
         real = real_methods[name]
 
         @functools.wraps(real)
         def call(session: aiohttp.ClientSession, url: Any, **kwargs: Any) -> Any:
-            router = _routed(session, http_method, url)
-            if router is None:
+            routed = _routed(session, http_method, url)
+            if routed is None:
                 return real(session, url, **kwargs)
             if http_method in ("GET", "OPTIONS"):
                 kwargs.setdefault("allow_redirects", True)
             elif http_method == "HEAD":
                 kwargs.setdefault("allow_redirects", False)
-            return through_the_fake(session, router, http_method, url, kwargs)
+            return through_the_fake(session, routed, http_method, url, kwargs)
 
         return call
 

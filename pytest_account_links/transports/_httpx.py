@@ -25,18 +25,20 @@ from pytest_account_links.transports.interception import Patch, active
 if TYPE_CHECKING:
     from types import ModuleType
 
+    from pytest_account_links.api.registry import Route
     from pytest_account_links.transports.interception import Router
 
 
-def _wire(request: httpx.Request, body: bytes) -> WireRequest:
+def _wire(request: httpx.Request, method: str, url: str, body: bytes, routed: Route) -> WireRequest:
     return WireRequest(
-        method=request.method.upper(),
-        url=str(request.url),
+        method=method,
+        url=url,
         headers={
             name.decode("latin-1").lower(): value.decode("latin-1")
             for name, value in request.headers.raw
         },
         body=body,
+        route=routed,
     )
 
 
@@ -60,10 +62,12 @@ class StripeTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         __tracebackhide__ = True
-        if not self._router.serves(request.method.upper(), str(request.url)):
+        method, url = request.method.upper(), str(request.url)
+        routed = self._router.serves(method, url)
+        if routed is None:
             return self._fallback.handle_request(request)
         try:
-            answer = self._router.dispatch(_wire(request, request.read()))
+            answer = self._router.dispatch(_wire(request, method, url, request.read(), routed))
         except TransportFault as fault:
             raise _fault(fault, request) from None
         return _response(request, answer)
@@ -78,11 +82,13 @@ class AsyncStripeTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         __tracebackhide__ = True
-        if not self._router.serves(request.method.upper(), str(request.url)):
+        method, url = request.method.upper(), str(request.url)
+        routed = self._router.serves(method, url)
+        if routed is None:
             return await self._fallback.handle_async_request(request)
         body = await request.aread()
         try:
-            answer = self._router.dispatch(_wire(request, body))
+            answer = self._router.dispatch(_wire(request, method, url, body, routed))
         except TransportFault as fault:
             raise _fault(fault, request) from None
         return _response(request, answer)

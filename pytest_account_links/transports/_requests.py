@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
     from requests import PreparedRequest, Response, Session
 
+    from pytest_account_links.api.registry import Route
     from pytest_account_links.transports.interception import Router
 
 _ANY_URL = re.compile("")
@@ -59,12 +60,16 @@ def read_body(body: Any) -> bytes:
     return str(body).encode("utf-8")
 
 
-def _wire(request: PreparedRequest, method: str, url: str) -> WireRequest:
+def _wire(request: PreparedRequest, method: str, url: str, routed: Route) -> WireRequest:
+    headers: Any = request.headers
+    # requests' CaseInsensitiveDict keeps the lower-case names: read them as they are.
+    items = headers.lower_items() if hasattr(headers, "lower_items") else headers.items()
     return WireRequest(
         method=method,
         url=url,
-        headers={name.lower(): header_text(value) for name, value in request.headers.items()},
+        headers={name.lower(): header_text(value) for name, value in items},
         body=read_body(request.body),
+        route=routed,
     )
 
 
@@ -82,10 +87,11 @@ class StripeAdapter(BaseAdapter):
         __tracebackhide__ = True
         method = (request.method or "GET").upper()
         url = request.url or ""
-        if not self._router.serves(method, url):
+        routed = self._router.serves(method, url)
+        if routed is None:
             return self._fallback.send(request, stream=stream, **kwargs)
         try:
-            answer = self._router.dispatch(_wire(request, method, url))
+            answer = self._router.dispatch(_wire(request, method, url, routed))
         except TransportFault as fault:
             failure = ConnectionError if fault.kind == "connection_refused" else ReadTimeout
             raise failure(str(fault), request=request) from None

@@ -49,7 +49,8 @@ def _install_pycurl(http_client: Any) -> Patch:
         verb = method.upper()
         if router is None:
             return real(self, method, url, headers, post_data, is_streaming)
-        if not router.serves(verb, url):
+        routed = router.serves(verb, url)
+        if routed is None:
             router.check(verb, url, "pycurl")  # libcurl is beyond every other guard
             return real(self, method, url, headers, post_data, is_streaming)
         body = post_data.encode("utf-8") if isinstance(post_data, str) else post_data or b""
@@ -58,6 +59,7 @@ def _install_pycurl(http_client: Any) -> Patch:
             url=url,
             headers={str(k).lower(): header_text(v) for k, v in dict(headers).items()},
             body=bytes(body),
+            route=routed,
         )
         try:
             answer = router.dispatch(wire)

@@ -26,6 +26,7 @@ from pytest_account_links.transports.interception import Patch, active
 if TYPE_CHECKING:
     from types import ModuleType
 
+    from pytest_account_links.api.registry import Route
     from pytest_account_links.core.wire import WireResponse
 
 
@@ -43,7 +44,7 @@ def _read(data: Any) -> bytes:
     return bytes(data)
 
 
-def _wire(request: urllib.request.Request, method: str) -> WireRequest:
+def _wire(request: urllib.request.Request, method: str, routed: Route) -> WireRequest:
     headers = dict(request.unredirected_hdrs)
     headers.update({k: v for k, v in request.headers.items() if k not in headers})
     return WireRequest(
@@ -51,6 +52,7 @@ def _wire(request: urllib.request.Request, method: str) -> WireRequest:
         url=request.full_url,
         headers={name.lower(): header_text(value) for name, value in headers.items()},
         body=_read(request.data),
+        route=routed,
     )
 
 
@@ -76,10 +78,11 @@ def install(module: ModuleType) -> list[Patch]:
         __tracebackhide__ = True
         router = active()
         method = request.get_method().upper()
-        if router is None or not router.serves(method, request.full_url):
+        routed = router.serves(method, request.full_url) if router is not None else None
+        if router is None or routed is None:
             return real(self, http_class, request, **kwargs)
         try:
-            answer = router.dispatch(_wire(request, method))
+            answer = router.dispatch(_wire(request, method, routed))
         except TransportFault as fault:
             if fault.kind == "read_timeout":  # raised while reading, so not wrapped
                 raise TimeoutError(str(fault)) from None

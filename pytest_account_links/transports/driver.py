@@ -20,6 +20,7 @@ from pytest_account_links.core.wire import TransportFault, is_stripe_host, url_h
 from pytest_account_links.transports import interception as _interception
 
 if TYPE_CHECKING:
+    from pytest_account_links.api.registry import Route
     from pytest_account_links.core.wire import WireRequest, WireResponse
     from pytest_account_links.domain.store import Store
 
@@ -37,22 +38,26 @@ class Driver:
 
     # -- what the patches call ------------------------------------------------------
 
-    def serves(self, method: str, url: str) -> bool:
-        """True for the requests the fake answers: its endpoints on ``api.stripe.com``."""
-        return "stripe.com" in url.lower() and route(method, url) is not None
+    def serves(self, method: str, url: str) -> Route | None:
+        """The faked endpoint (on ``api.stripe.com``) a request is for, or None: the fake
+        does not answer it. An adapter hands the route on with the request
+        (:attr:`.WireRequest.route`), so a request is routed once."""
+        return route(method, url) if "stripe.com" in url.lower() else None
 
     def dispatch(self, request: WireRequest) -> WireResponse:
         """Answer a request :meth:`serves`, through the pipeline; record it."""
         __tracebackhide__ = True
-        routed = route(request.method, request.url)
+        routed: Route | None = request.route
+        if routed is None:
+            routed = route(request.method, request.url)
         if routed is None:  # a patch asked without checking serves(): refuse it
             self.check(request.method, request.url, "fake")
             raise AssertionError("unreachable")  # pragma: no cover
-        endpoint, path = routed
         store = self.store
         with store.lock:
-            call, response = run(request, endpoint, path, store)
-        _log.debug("%s %s -> %s (%s)", call.method, call.url, call.outcome, call.request_id)
+            call, response = run(request, routed.endpoint, routed.path, store)
+        if _log.isEnabledFor(logging.DEBUG):
+            _log.debug("%s %s -> %s (%s)", call.method, call.url, call.outcome, call.request_id)
         store.extensions.exchange(call)
         if call.fault is not None:
             raise TransportFault(call.fault, request.url)

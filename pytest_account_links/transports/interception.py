@@ -37,14 +37,17 @@ if TYPE_CHECKING:
     from importlib.machinery import ModuleSpec
     from types import ModuleType
 
+    from pytest_account_links.api.registry import Route
     from pytest_account_links.core.wire import WireRequest, WireResponse
 
 
 class Router(Protocol):
     """What the patches ask of whoever routes requests for the running test."""
 
-    def serves(self, method: str, url: str) -> bool:
-        """True when the request is answered by :meth:`dispatch` (a faked endpoint)."""
+    def serves(self, method: str, url: str) -> Route | None:
+        """The faked endpoint that answers the request by :meth:`dispatch`, or None. The
+        patch hands it on with the request (``WireRequest(..., route=...)``), so the
+        request is routed once."""
 
     def dispatch(self, request: WireRequest) -> WireResponse:
         """Answer a request :meth:`serves`; may raise ``TransportFault``."""

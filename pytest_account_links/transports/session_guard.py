@@ -57,8 +57,8 @@ class Guard:
         test, _, phase = running.rpartition(" (")
         return (test, phase.rstrip(")")) if test else (running, None)
 
-    def serves(self, method: str, url: str) -> bool:
-        return False
+    def serves(self, method: str, url: str) -> None:
+        return None
 
     def dispatch(self, request: WireRequest) -> WireResponse:  # pragma: no cover
         raise AssertionError("the guard serves nothing")

@@ -41,14 +41,13 @@ def _refused(x: Exchange) -> Answer | None:
     params: AccountLinkCreateParams = x.params
     if not x.store.accounts.v2_enabled:
         return x.error("accounts_v2_access_blocked")
-    sent = getattr(params.use_case.options, "configurations", None)
+    sent = _configurations(x)
     account = x.named_account(params.account, sent)
     if account is None:
         return x.error("not_found", f"No such account: '{params.account}'")
     if account.closed:
         return x.error("account_closed", f"The account {params.account} is closed.")
-    assert x.version is not None
-    if x.version.takes_configurations and set(sent or ()) != set(account.configurations):
+    if sent is not None and set(sent) != set(account.configurations):
         return x.error(
             "configs_must_match_to_use_account_links",
             f"Account {params.account} has the configurations "
@@ -58,19 +57,30 @@ def _refused(x: Exchange) -> Answer | None:
     return None
 
 
+def _configurations(x: Exchange) -> list[str] | None:
+    """The configurations the request sent: API versions before ``2026-09-30`` take them
+    (:class:`~pytest_account_links.models.LegacyUseCaseOptions`); None from then on."""
+    assert x.version is not None
+    if not x.version.takes_configurations:
+        return None
+    sent: list[str] = x.params.use_case.options.configurations
+    return sent
+
+
 def _respond(x: Exchange) -> Answer:
     params: AccountLinkCreateParams = x.params
     assert x.key is not None
     now = x.store.clock.now()
     created = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as written: ms
     expires = created + x.store.link_lifetime
-    x.found = {rfc3339(created): created, rfc3339(expires): expires}  # for _keep
+    created_text, expires_text = rfc3339(created), rfc3339(expires)
+    x.found = {created_text: created, expires_text: expires}  # for _keep
     return x.ok(
         {
             "object": "v2.core.account_link",
             "account": params.account,
-            "created": rfc3339(created),
-            "expires_at": rfc3339(expires),
+            "created": created_text,
+            "expires_at": expires_text,
             "livemode": x.key.livemode,
             "url": x.store.ids.link_url(params.account, x.key.livemode, x.store.hosted_base),
             "use_case": _sorted(params.use_case.to_wire()),
@@ -97,7 +107,7 @@ def _keep(x: Exchange, link: Any) -> None:
         created=created,
         expires_at=expires,
         livemode=x.key.livemode,
-        configurations=tuple(getattr(options, "configurations", ())),
+        configurations=tuple(_configurations(x) or ()),
     )
 
 
@@ -113,11 +123,12 @@ def _time(value: Any) -> datetime | None:
     return None
 
 
-def _sorted(value: Any) -> Any:
+def _sorted(value: dict[str, Any]) -> dict[str, Any]:
     """Keys in alphabetical order, as Stripe writes v2 objects."""
-    if isinstance(value, dict):
-        return {key: _sorted(value[key]) for key in sorted(value)}
-    return value
+    return {
+        key: _sorted(item) if isinstance(item, dict) else item
+        for key, item in sorted(value.items())
+    }
 
 
 ENDPOINT = Endpoint(
