@@ -316,3 +316,22 @@ def test_the_standalone_server_names_each_destination_and_its_secret(
     assert updated.types() == ["account.updated"]
     (payload, signature) = updated.received[0]
     assert stripe.Webhook.construct_event(payload, signature, secrets[2]).type == "account.updated"
+
+
+def test_webhook_url_receives_the_signature_the_event_shows(
+    account_links_server: ServedFake,
+    account_links: AccountLinksFake,
+    endpoints: Callable[..., Endpoint],
+) -> None:
+    """What the classic endpoint received is ``event.headers``, however late it is read:
+    the fake's own secret signs an event once."""
+    import time_machine
+
+    endpoint = endpoints()
+    account_links_server.webhook_url = endpoint.url
+    account_links_server.client.v2.core.accounts.create({"display_name": "K"})
+    account_links_server.wait_for_deliveries()
+
+    with time_machine.travel(time.time() + 60, tick=False):  # a signature a minute later
+        (event,) = account_links.events
+        assert endpoint.received == [(event.payload, event.headers["Stripe-Signature"])]

@@ -106,8 +106,11 @@ class DeliveredEvent:
         return self._headers
 
     def signed_headers(self, secret: str) -> dict[str, str]:
-        """The headers it would carry to a destination whose signing secret is ``secret``
-        (signed now: each destination has its own secret)."""
+        """The headers it would carry to a destination whose signing secret is ``secret``:
+        :attr:`headers` for the fake's own secret (signed once, so what a webhook received
+        is what ``headers`` shows), else signed now (each destination has its own)."""
+        if secret == self._secret:
+            return dict(self.headers)
         return {
             "Content-Type": "application/json; charset=utf-8",
             "Stripe-Signature": sign(self.payload, secret),
