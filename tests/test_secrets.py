@@ -152,3 +152,52 @@ def test_the_plugins_own_frames_are_hidden_from_tracebacks(pytester: pytest.Pyte
     assert "UnfakedRequestError: pytest-account-links: GET https://api.stripe.com/v1/balance" in (
         output
     )
+
+
+def test_a_basic_credential_is_masked_in_shown_locals_and_junitxml(
+    pytester: pytest.Pytester,
+) -> None:
+    """``requests.get(url, auth=(key, ""))`` sends the key base64-encoded: the frames
+    pytest shows with ``--showlocals`` (and junitxml) hold that credential."""
+    import base64
+
+    key = "sk_test_" + "Basic0Credential0Key0Z9q"
+    credential = base64.b64encode(f"{key}:".encode()).decode()
+    pytester.makepyfile(
+        f"""
+import requests
+
+def test_timeout(account_links, account_links_server):
+    account_links.outage("read_timeout", endpoint="v1.accounts.list")
+    requests.get(account_links_server.url + "/v1/accounts", auth=({key!r}, ""), timeout=1)
+"""
+    )
+    result = pytester.runpytest_subprocess("--showlocals", "--junitxml=report.xml")
+    result.assert_outcomes(failed=1)
+    shown = result.stdout.str() + (pytester.path / "report.xml").read_text()
+    assert "ReadTimeout" in shown
+    assert credential not in shown
+    assert key not in shown
+    assert "Basic sk_test_...Z9q" in shown or "sk_test_...0Z9q" in shown
+
+
+def test_a_logged_exception_is_masked_in_live_logs_and_the_log_file(
+    pytester: pytest.Pytester,
+) -> None:
+    key = "sk_test_" + "LoggedTraceback0Key0Z9qA"
+    pytester.makepyfile(
+        f"""
+import logging
+
+def test_logs(account_links):
+    try:
+        raise RuntimeError("bad key {key}")
+    except RuntimeError:
+        logging.getLogger("app").exception("the call failed")
+"""
+    )
+    result = pytester.runpytest_subprocess("--log-cli-level=ERROR", "--log-file=run.log")
+    result.assert_outcomes(passed=1)
+    assert "the call failed" in result.stdout.str()
+    assert "RuntimeError: bad key sk_test_...Z9qA" in (pytester.path / "run.log").read_text()
+    assert key not in result.stdout.str() + (pytester.path / "run.log").read_text()

@@ -217,7 +217,8 @@ def test_without_retries_a_failed_delivery_is_tried_once(
             lambda served: served.add_event_destination(
                 "http://127.0.0.1:1/h", "thin", "account.updated"
             ),
-            "enabled_events is a list of event types, got the string 'account.updated'",
+            "enabled_events is a list of event types (['account.updated'], or ['*'] for all), "
+            "got 'account.updated'",
         ),
         (
             lambda served: setattr(served, "webhook_retries", 11),
@@ -335,3 +336,48 @@ def test_webhook_url_receives_the_signature_the_event_shows(
     with time_machine.travel(time.time() + 60, tick=False):  # a signature a minute later
         (event,) = account_links.events
         assert endpoint.received == [(event.payload, event.headers["Stripe-Signature"])]
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:99999/hooks", "http://127.0.0.1:abc/", "http://[::1"]
+)
+def test_a_webhook_url_with_a_bad_port_is_refused_and_not_kept(
+    account_links_server: ServedFake, url: str
+) -> None:
+    with pytest.raises(ValueError, match="webhook_url must be an http\\(s\\) URL") as refused:
+        account_links_server.webhook_url = url
+    assert str(refused.value).startswith("pytest-account-links: ")
+    assert account_links_server.webhook_url is None
+    account_links_server.thin_webhook_url = None  # the destinations still work
+
+
+@pytest.mark.parametrize(
+    ("events", "message"),
+    [
+        (5, "enabled_events is a list of event types (['account.updated'], or ['*'] for all)"),
+        ([], "enabled_events names at least one event type, each a non-empty string, got []"),
+        ([""], "enabled_events names at least one event type"),
+    ],
+)
+def test_a_destination_that_could_take_no_event_is_refused(
+    account_links_server: ServedFake, events: Any, message: str
+) -> None:
+    with pytest.raises((TypeError, ValueError)) as refused:
+        account_links_server.add_event_destination("http://127.0.0.1:9/h", "thin", events)
+    assert message in str(refused.value)
+    assert account_links_server.destinations == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--webhook-url", "http://127.0.0.1:abc/"],
+        ["--event-destination", "http://x:99999/,thin"],
+        ["--event-destination", "http://127.0.0.1:9/h,thin,|"],
+    ],
+)
+def test_the_standalone_server_refuses_a_bad_port_or_no_types(args: list[str]) -> None:
+    run = _serve(*args)
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr
+    assert "error: " in run.stderr

@@ -65,18 +65,41 @@ def stars(key: str) -> str:
     return f"{prefix}{'*' * (len(secret) - 4)}{secret[-4:]}"
 
 
+#: A Basic credential whose user is a secret or restricted key, base64-encoded: the key
+#: starts the encoded text, so its prefix (``sk_test_``, ...) encodes the same every time
+#: (``c2tfdGVzdF`` and one of ``89+/``), whatever follows.
+_BASIC_KEY = re.compile(r"(?:c2tf|cmtf)(?:dGVzdF|bGl2ZV)[89+/][A-Za-z0-9+/]{16,}={0,2}")
+_BASIC_KEY_BYTES = re.compile(rb"(?:c2tf|cmtf)(?:dGVzdF|bGl2ZV)[89+/][A-Za-z0-9+/]{16,}={0,2}")
+
+
 def redact(text: str) -> str:
-    """``text`` with every secret or restricted key in it masked."""
-    if "k_" not in text:  # the common case: nothing to look for
-        return text
-    return _ANY_KEY.sub(lambda found: mask_key(found.group(0)), text)
+    """``text`` with every secret or restricted key in it masked (one in a Basic
+    credential too: ``requests.get(url, auth=(key, ""))`` sends it base64-encoded)."""
+    if "k_" in text:
+        text = _ANY_KEY.sub(lambda found: mask_key(found.group(0)), text)
+    if "c2tf" in text or "cmtf" in text:
+        text = _BASIC_KEY.sub(lambda found: _masked_basic(found.group(0)), text)
+    return text
 
 
 def redact_bytes(data: bytes) -> bytes:
     """:func:`redact` for bytes (a request or response body)."""
-    if b"k_" not in data:
-        return data
-    return _ANY_KEY_BYTES.sub(lambda found: mask_key(found.group(0).decode()).encode(), data)
+    if b"k_" in data:
+        data = _ANY_KEY_BYTES.sub(lambda found: mask_key(found.group(0).decode()).encode(), data)
+    if b"c2tf" in data or b"cmtf" in data:
+        data = _BASIC_KEY_BYTES.sub(
+            lambda found: _masked_basic(found.group(0).decode()).encode(), data
+        )
+    return data
+
+
+def _masked_basic(credentials: str) -> str:
+    """A base64 Basic credential whose user is a key, as the masked key."""
+    padded = credentials + "=" * (-len(credentials) % 4)
+    user = _basic_user(padded)
+    if user is None:  # cut short, or more text glued on: its prefix alone
+        user = _basic_user(padded[:12]) or "sk_..."
+    return mask_key(user)
 
 
 def mask_authorization(value: str) -> str:

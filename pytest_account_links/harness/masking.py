@@ -73,9 +73,19 @@ class RedactingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if "k_" in message:
-            record.msg, record.args = redact(message), None
+        masked = redact(message)
+        if masked is not message and masked != message:
+            record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:  # formatted here, masked: handlers
+            record.exc_text = _FORMATTER.formatException(record.exc_info)  # reuse exc_text
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True
+
+
+_FORMATTER = logging.Formatter()
 
 
 def mask_logging(config: pytest.Config) -> None:

@@ -147,12 +147,7 @@ class ServedFake:
                 f"pytest-account-links: add_event_destination: event_payload is one of "
                 f"{', '.join(PAYLOADS)}, got {event_payload!r}"
             )
-        if isinstance(enabled_events, str):
-            raise TypeError(
-                "pytest-account-links: add_event_destination: enabled_events is a list of "
-                f"event types, got the string {enabled_events!r}"
-            )
-        types = None if enabled_events is None else frozenset(enabled_events)
+        types = None if enabled_events is None else _event_types(enabled_events)
         self._serving.add_destination(url, event_payload, None if types and "*" in types else types)
         return self._serving.destinations[-1]
 
@@ -221,3 +216,21 @@ class ServedFake:
         from pytest_account_links.served.connect_js import answer_route
 
         page.route(STRIPE_HOSTS, lambda route: answer_route(route, self.connect_js))
+
+
+def _event_types(enabled_events: object) -> frozenset[str]:
+    """``enabled_events`` as a set of event types; ``TypeError``/``ValueError`` saying what
+    is wrong (a destination that takes no event could never receive one)."""
+    shown = "pytest-account-links: add_event_destination: enabled_events"
+    if isinstance(enabled_events, str) or not hasattr(enabled_events, "__iter__"):
+        raise TypeError(
+            f"{shown} is a list of event types (['account.updated'], or ['*'] for all), got "
+            f"{enabled_events!r}"
+        )
+    types = list(enabled_events)
+    wrong = [name for name in types if not isinstance(name, str) or not name.strip()]
+    if wrong or not types:
+        raise ValueError(
+            f"{shown} names at least one event type, each a non-empty string, got {types!r}"
+        )
+    return frozenset(types)

@@ -42,6 +42,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from pytest_account_links.core.errors import UnfakedRequestError
+from pytest_account_links.core.secrets import redact
 from pytest_account_links.core.wire import TransportFault, WireRequest, header_text
 from pytest_account_links.served.origins import host_problem
 from pytest_account_links.served.serving import (
@@ -198,9 +199,12 @@ class FakeServer:
         try:
             return self._route(serving, method, target, headers, body)
         except Exception as problem:
+            failure = redact(traceback.format_exc())
             if serving is not None:
-                serving.errors.append(traceback.format_exc())
-            _log.exception("the served fake failed to answer %s %s", method, target)
+                serving.errors.append(failure)
+            _log.error(  # masked here: the standalone server's log has no filter of ours
+                "the served fake failed to answer %s %s\n%s", method, redact(target), failure
+            )
             return Reply.error(
                 HTTPStatus.INTERNAL_SERVER_ERROR,
                 "account_links_server_error",

@@ -139,6 +139,8 @@ def parse_destination(spec: str) -> tuple[str, str, frozenset[str] | None]:
             f"{', '.join(PAYLOADS)}; got {spec!r}"
         )
     names = frozenset(name for name in types.split("|") if name) if types else None
+    if names is not None and not names:
+        raise ValueError(f"an event destination's TYPEs name at least one event type; got {spec!r}")
     return url, payload, (None if names is None or "*" in names else names)
 
 
@@ -146,8 +148,13 @@ def check_url(url: str | None) -> str | None:
     """``url`` when it is an http(s) URL (or None); ``ValueError`` otherwise."""
     if url is None:
         return None
-    parts = urlsplit(str(url))
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(str(url))
+        parts.port  # noqa: B018 - read for its ValueError (out of range, not a number)
+        wrong = parts.scheme not in ("http", "https") or not parts.hostname
+    except ValueError:
+        wrong = True
+    if wrong:
         raise ValueError(
             f"pytest-account-links: webhook_url must be an http(s) URL such as "
             f"http://127.0.0.1:5000/webhooks, got {url!r}"
