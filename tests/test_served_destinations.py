@@ -381,3 +381,26 @@ def test_the_standalone_server_refuses_a_bad_port_or_no_types(args: list[str]) -
     assert run.returncode == 2
     assert "Traceback" not in run.stderr
     assert "error: " in run.stderr
+
+
+def test_an_event_type_stripe_has_not_is_refused_with_the_closest(
+    account_links_server: ServedFake,
+) -> None:
+    """A typo in enabled_events would make a destination that never receives anything."""
+    with pytest.raises(ValueError) as refused:
+        account_links_server.add_event_destination(
+            "http://127.0.0.1:9/h", "thin", ["v2.core.acount.created"]
+        )
+    assert str(refused.value) == (
+        "pytest-account-links: add_event_destination: no thin event is of the type "
+        "'v2.core.acount.created' (did you mean 'v2.core.account.created'?): a destination "
+        "for it would never receive one"
+    )
+    with pytest.raises(ValueError, match=r"no snapshot event is of the type 'v2\.core\.account"):
+        account_links_server.add_event_destination(
+            "http://127.0.0.1:9/h", "snapshot", ["v2.core.account.created"]
+        )
+    assert account_links_server.destinations == []
+    run = _serve("--event-destination", "http://127.0.0.1:9/h,snapshot,acount.updated")
+    assert run.returncode == 2
+    assert "(did you mean 'account.updated'?)" in run.stderr

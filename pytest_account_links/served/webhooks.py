@@ -34,14 +34,20 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import http.client
+import importlib.util
+import re
 import socket
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+from pytest_account_links.core.hints import did_you_mean
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -127,6 +133,41 @@ def targets(destinations: Sequence[Destination], event: DeliveredEvent) -> list[
     ]
 
 
+@functools.cache
+def known_event_types(payload: str) -> frozenset[str] | None:
+    """The event types Stripe has of a style, as the installed ``stripe`` SDK lists them
+    (thin: its event classes; snapshot: a webhook endpoint's ``enabled_events``), read
+    from its source without importing it; None without the SDK."""
+    found = importlib.util.find_spec("stripe")
+    if found is None or found.origin is None:
+        return None
+    root = Path(found.origin).parent
+    if payload == "thin":
+        source, shape = root / "events" / "_event_classes.py", r'"(v[12]\.[a-z0-9_.\[\]]+)"'
+    else:
+        source = root / "params" / "_webhook_endpoint_create_params.py"
+        shape = r'"([a-z_]+(?:\.[a-z0-9_]+)+)"'
+    try:
+        names = frozenset(re.findall(shape, source.read_text()))
+    except OSError:
+        return None
+    return names or None
+
+
+def check_event_types(payload: str, types: frozenset[str]) -> None:
+    """``ValueError`` naming an event type Stripe has not, of this style (a destination
+    for it would never receive anything), with the closest it has."""
+    known = known_event_types(payload)
+    if known is None:
+        return
+    for name in sorted(types):
+        if name != "*" and name not in known:
+            raise ValueError(
+                f"no {payload} event is of the type {name!r}"
+                f"{did_you_mean(name, known)}: a destination for it would never receive one"
+            )
+
+
 def parse_destination(spec: str) -> tuple[str, str, frozenset[str] | None]:
     """``URL,PAYLOAD[,TYPE|TYPE...]`` (``--event-destination``) as (url, payload, types);
     ``ValueError`` saying what is wrong."""
@@ -141,6 +182,8 @@ def parse_destination(spec: str) -> tuple[str, str, frozenset[str] | None]:
     names = frozenset(name for name in types.split("|") if name) if types else None
     if names is not None and not names:
         raise ValueError(f"an event destination's TYPEs name at least one event type; got {spec!r}")
+    if names is not None:
+        check_event_types(payload, names)
     return url, payload, (None if names is None or "*" in names else names)
 
 
