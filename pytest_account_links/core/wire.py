@@ -37,6 +37,17 @@ def url_host(url: str) -> str | None:
         return None
 
 
+def url_endpoint(url: str) -> tuple[str, int] | None:
+    """``(host, port)`` of an absolute URL, the port its scheme's default when it names
+    none (None when it cannot be read)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return None
+    return (parts.hostname or "", port)
+
+
 def header_text(value: str | bytes | bytearray) -> str:
     """A header value as it goes on the wire, decoded as latin-1 (what HTTP/1.1 carries)."""
     if type(value) is str and value.isascii():  # nearly every value: as it is

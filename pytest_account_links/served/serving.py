@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from pytest_account_links.core.secrets import redact, redact_bytes
+from pytest_account_links.core.wire import url_endpoint
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -226,13 +227,11 @@ class Serving:
 
     def _destinations_changed(self) -> None:
         """Let the store know where the fake delivers (never blocked as another host)."""
-        endpoints = set()
-        for destination in self.destinations:
-            parts = urlsplit(destination.url)
-            port = parts.port or (443 if parts.scheme == "https" else 80)
-            endpoints.add((parts.hostname or "", port))
+        endpoints = frozenset(
+            found for each in self.destinations if (found := url_endpoint(each.url)) is not None
+        )
         with self.store.lock:
-            self.store.webhook_endpoints = frozenset(endpoints)
+            self.store.webhook_endpoints = endpoints
 
     @property
     def store(self) -> Store:

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from pytest_account_links.api.pipeline import run
 from pytest_account_links.api.registry import route, served
 from pytest_account_links.core.errors import UnfakedRequestError
-from pytest_account_links.core.wire import TransportFault, is_stripe_host, url_host
+from pytest_account_links.core.wire import TransportFault, is_stripe_host, url_endpoint, url_host
 from pytest_account_links.transports import interception as _interception
 
 if TYPE_CHECKING:
@@ -70,7 +69,7 @@ class Driver:
         if not stripe and (
             not self._block_other_hosts
             or url.startswith(self.store.hosted_base + "/")
-            or _endpoint(url) in self.store.webhook_endpoints
+            or url_endpoint(url) in self.store.webhook_endpoints
         ):
             return  # (the served fake's own URL, and where it delivers, are the fake's)
         refused = UnfakedRequestError(
@@ -104,16 +103,6 @@ class Driver:
             self._routing = False
             _interception.pop(self)
             _interception.uninstall()
-
-
-def _endpoint(url: str) -> tuple[str, int] | None:
-    """``(host, port)`` of an absolute URL."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError:
-        return None
-    return (parts.hostname or "", port)
 
 
 def _why(method: str, url: str, library: str) -> str:

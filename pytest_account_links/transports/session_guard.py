@@ -44,11 +44,6 @@ class Guard:
         self.call_failed = False
 
     @staticmethod
-    def current_test() -> str | None:
-        """The node ID of the test running now (pytest keeps it in PYTEST_CURRENT_TEST)."""
-        return Guard.current()[0]
-
-    @staticmethod
     def current() -> tuple[str | None, str | None]:
         """The node ID of the test running now and its phase (``"setup"``, ``"call"``, ...)."""
         running = os.environ.get("PYTEST_CURRENT_TEST")
