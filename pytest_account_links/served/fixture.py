@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING, Any, final
 
 from pytest_account_links.served.serving import Serving
-from pytest_account_links.served.webhooks import check_event_types, check_url
+from pytest_account_links.served.webhooks import check_url, enabled_types
 
 #: Every URL on Stripe's hosts (``connect-js.stripe.com``, ``js.stripe.com``, ...), as
 #: Playwright's ``page.route`` takes a pattern.
@@ -147,15 +147,12 @@ class ServedFake:
                 f"pytest-account-links: add_event_destination: event_payload is one of "
                 f"{', '.join(PAYLOADS)}, got {event_payload!r}"
             )
-        types = None if enabled_events is None else _event_types(enabled_events)
-        if types is not None:
-            try:
-                check_event_types(event_payload, types)
-            except ValueError as unknown:
-                raise ValueError(
-                    f"pytest-account-links: add_event_destination: {unknown}"
-                ) from None
-        self._serving.add_destination(url, event_payload, None if types and "*" in types else types)
+        named = None if enabled_events is None else _event_types(enabled_events)
+        try:
+            types = enabled_types(event_payload, named)
+        except ValueError as unknown:
+            raise ValueError(f"pytest-account-links: add_event_destination: {unknown}") from None
+        self._serving.add_destination(url, event_payload, types)
         return self._serving.destinations[-1]
 
     @property

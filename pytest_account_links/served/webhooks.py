@@ -182,9 +182,16 @@ def parse_destination(spec: str) -> tuple[str, str, frozenset[str] | None]:
     names = frozenset(name for name in types.split("|") if name) if types else None
     if names is not None and not names:
         raise ValueError(f"an event destination's TYPEs name at least one event type; got {spec!r}")
-    if names is not None:
-        check_event_types(payload, names)
-    return url, payload, (None if names is None or "*" in names else names)
+    return url, payload, enabled_types(payload, names)
+
+
+def enabled_types(payload: str, names: frozenset[str] | None) -> frozenset[str] | None:
+    """The event types a destination of ``payload`` takes, as it keeps them: None for every
+    one (none named, or ``*``); ``ValueError`` for a type Stripe has not."""
+    if names is None:
+        return None
+    check_event_types(payload, names)
+    return None if "*" in names else names
 
 
 def check_url(url: str | None) -> str | None:
