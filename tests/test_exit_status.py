@@ -61,9 +61,6 @@ def test_unused(account_links):
         """
 import requests
 
-def pytest_account_links_response(body, params, api_version, endpoint, fake):
-    raise RuntimeError("the hook broke")
-
 def test_served(account_links_server):
     requests.post(
         account_links_server.url + "/v2/core/account_links",
@@ -76,6 +73,14 @@ def test_served(account_links_server):
         "*the served fake failed to answer a request (it answered 500)*",
     ),
 }
+#: What a case adds to the conftest (where pytest finds hooks): the served fake's 500
+#: comes from a hook that breaks.
+CONFTESTS = {
+    "served": """
+def pytest_account_links_response(body, params, api_version, endpoint, fake):
+    raise RuntimeError("the hook broke")
+""",
+}
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -84,12 +89,7 @@ def test_a_teardown_failure_fails_the_run(
     pytester: pytest.Pytester, case: str, xdist: bool
 ) -> None:
     module, shown = CASES[case]
-    conftest = OFFLINE_CONFTEST
-    if case == "served":  # the hook lives in the conftest, where pytest finds hooks
-        hook, module = module.split("def test_served", 1)
-        conftest += hook.replace("import requests\n", "")
-        module = "import requests\n\ndef test_served" + module
-    pytester.makeconftest(conftest)
+    pytester.makeconftest(OFFLINE_CONFTEST + CONFTESTS.get(case, ""))
     pytester.makepyfile(**{f"test_{case}": module})
     args = ["-p", "xdist", "-n", "2"] if xdist else []
     result = pytester.runpytest_subprocess(*args)

@@ -74,7 +74,7 @@ class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         masked = redact(message)
-        if masked is not message and masked != message:
+        if masked != message:
             record.msg, record.args = masked, None
         if record.exc_info and not record.exc_text:  # formatted here, masked: handlers
             record.exc_text = _FORMATTER.formatException(record.exc_info)  # reuse exc_text
