@@ -141,6 +141,44 @@ def test_problems_are_worded_as_stripe_words_them(
     assert invalid.param == param
 
 
+_FIFTY_ONE = "&".join(f"metadata[k{n}]=v" for n in range(51))
+
+
+@pytest.mark.parametrize(
+    ("form", "message", "param"),
+    [
+        (
+            f"metadata[{'k' * 41}]=v",
+            f"Invalid key: {'k' * 41} must be a string under 40 characters",
+            "metadata",
+        ),
+        (
+            f"individual[metadata][k]={'v' * 501}",
+            f"Invalid val: {'v' * 77}... must be a string under 500 characters",
+            "individual[metadata]",
+        ),
+        (
+            _FIFTY_ONE,
+            "Metadata can have up to 50 keys, but you've set 51. Email us at "
+            "support+metadata@stripe.com for more information.",
+            "metadata",
+        ),
+    ],
+)
+def test_metadata_is_held_to_stripes_limits(form: str, message: str, param: str) -> None:
+    invalid = _invalid("v1.accounts.update", form)
+    assert (invalid.problems, invalid.param, invalid.code) == ([message], param, None)
+
+
+def test_metadata_at_the_limits_is_taken() -> None:
+    fifty = "&".join(f"metadata[{str(n).rjust(40, 'k')}]={'v' * 500}" for n in range(50))
+    name = "v1.accounts.update"
+    found = V1.validate(
+        model(name, BY_NAME[name].method)(_version()), V1.parse_body(fifty.encode()), _version()
+    )
+    assert len(found["metadata"]) == 50
+
+
 # -- the schemas ------------------------------------------------------------------------------
 
 

@@ -134,10 +134,14 @@ class V1Generation:
         if body.problem is not None:
             raise InvalidBody([body.problem], code="invalid_content_type")
         try:
-            return model.model_validate(body.value)
+            found = model.model_validate(body.value)
         except SchemaError as exc:
             message, code, param = describe(exc.errors()[0])
             raise InvalidBody([message], param=param, code=code) from None
+        problem = metadata_problem(found)
+        if problem is not None:
+            raise InvalidBody([problem[0]], param=problem[1])
+        return found
 
     def error_body(
         self,
@@ -176,6 +180,57 @@ class V1Generation:
 
 
 V1 = V1Generation()
+
+
+#: Stripe's limits on ``metadata`` (docs.stripe.com/api/metadata: "up to 50 keys, with key
+#: names up to 40 characters long and values up to 500 characters long"; a form body's
+#: ``metadata[a[b]]`` is an object, not a key with brackets, and the schema refuses it).
+METADATA_KEYS, METADATA_KEY_LENGTH, METADATA_VALUE_LENGTH = 50, 40, 500
+
+
+def metadata_problem(params: Any, loc: tuple[str, ...] = ()) -> tuple[str, str] | None:
+    """The first ``metadata`` (at any depth: ``individual[metadata]`` too) over Stripe's
+    limits, as (message, param); None when every one is within them.
+
+    The wording is Stripe's as its answers give it ("Invalid key: ... must be a string
+    under 40 characters", "Invalid val: ...", "Metadata can have up to 50 keys, but
+    you've set 51. ..."); the limits count the keys of one request (the fake's choice:
+    keys the object already holds are not added in)."""
+    if not isinstance(params, dict):
+        return None
+    for name, value in params.items():
+        if not isinstance(value, dict):
+            continue
+        here = (*loc, name)
+        if name == "metadata":
+            problem = _over_the_limits(value)
+            if problem is not None:
+                return problem, bracketed(here)
+        else:
+            found = metadata_problem(value, here)
+            if found is not None:
+                return found
+    return None
+
+
+def _over_the_limits(metadata: dict[str, Any]) -> str | None:
+    if len(metadata) > METADATA_KEYS:
+        return (
+            f"Metadata can have up to {METADATA_KEYS} keys, but you've set {len(metadata)}. "
+            "Email us at support+metadata@stripe.com for more information."
+        )
+    for key, value in metadata.items():
+        if len(key) > METADATA_KEY_LENGTH:
+            return (
+                f"Invalid key: {_shown(key)} must be a string under "
+                f"{METADATA_KEY_LENGTH} characters"
+            )
+        if isinstance(value, str) and len(value) > METADATA_VALUE_LENGTH:
+            return (
+                f"Invalid val: {_shown(value)} must be a string under "
+                f"{METADATA_VALUE_LENGTH} characters"
+            )
+    return None
 
 
 def v1_type(spec: ErrorSpec) -> str:
