@@ -30,13 +30,41 @@ OPERATIONS = {
     "v2.core.accounts.update": ("accounts-v2", "/v2/core/accounts/{id}", "post"),
     "v2.core.accounts.close": ("accounts-v2", "/v2/core/accounts/{id}/close", "post"),
     "v2.core.events.list": ("events-v2", "/v2/core/events", "get"),
+    "v2.core.accounts.persons.create": (
+        "persons-v2",
+        "/v2/core/accounts/{account_id}/persons",
+        "post",
+    ),
+    "v2.core.accounts.persons.list": ("persons-v2", "/v2/core/accounts/{account_id}/persons", "get"),
+    "v2.core.accounts.persons.retrieve": (
+        "persons-v2",
+        "/v2/core/accounts/{account_id}/persons/{id}",
+        "get",
+    ),
+    "v2.core.accounts.persons.update": (
+        "persons-v2",
+        "/v2/core/accounts/{account_id}/persons/{id}",
+        "post",
+    ),
+    "v2.core.accounts.persons.delete": (
+        "persons-v2",
+        "/v2/core/accounts/{account_id}/persons/{id}",
+        "delete",
+    ),
 }
 #: Endpoints whose errors the catalogue lists, though the fake validates them by hand.
 LISTED_ONLY = {
     "v2.core.events.retrieve": ("events-v2", "/v2/core/events/{id}", "get"),
 }
 #: The objects the fake answers with.
-OBJECTS = {"v2.core.account": "accounts-v2", "v2.core.event": "events-v2"}
+OBJECTS = {
+    "v2.core.account": "accounts-v2",
+    "v2.core.event": "events-v2",
+    "v2.core.account_person": "persons-v2",
+    "v2.deleted_object": "persons-v2",
+}
+#: The spec extracts read (``tests/data/<name>.openapi.json``).
+SPEC_NAMES = ("accounts-v2", "events-v2", "persons-v2")
 
 
 def _strip(value: Any, *, names: bool = False) -> Any:
@@ -69,7 +97,7 @@ def _query(parameters: list[dict[str, Any]]) -> dict[str, Any]:
 def extract() -> dict[str, Any]:
     specs = {
         name: json.loads((SPECS / f"{name}.openapi.json").read_text())
-        for name in ("accounts-v2", "events-v2")
+        for name in SPEC_NAMES
     }
     endpoints: dict[str, Any] = {}
     for name, (spec, path, method) in OPERATIONS.items():
@@ -106,13 +134,13 @@ def errors() -> dict[str, Any]:
     found: dict[str, Any] = {}
     specs = {
         name: json.loads((SPECS / f"{name}.openapi.json").read_text())
-        for name in ("accounts-v2", "events-v2")
+        for name in SPEC_NAMES
     }
     operations = {
         name: _error_codes(specs[spec]["paths"][path][method])
         for name, (spec, path, method) in {**OPERATIONS, **LISTED_ONLY}.items()
     }
-    for name in ("accounts-v2", "events-v2"):
+    for name in SPEC_NAMES:
         schemas = specs[name]["components"]["schemas"]
         for key, schema in schemas.items():
             if not key.startswith("v2.error."):
