@@ -35,7 +35,11 @@ OPERATIONS = {
         "/v2/core/accounts/{account_id}/persons",
         "post",
     ),
-    "v2.core.accounts.persons.list": ("persons-v2", "/v2/core/accounts/{account_id}/persons", "get"),
+    "v2.core.accounts.persons.list": (
+        "persons-v2",
+        "/v2/core/accounts/{account_id}/persons",
+        "get",
+    ),
     "v2.core.accounts.persons.retrieve": (
         "persons-v2",
         "/v2/core/accounts/{account_id}/persons/{id}",
@@ -95,10 +99,7 @@ def _query(parameters: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def extract() -> dict[str, Any]:
-    specs = {
-        name: json.loads((SPECS / f"{name}.openapi.json").read_text())
-        for name in SPEC_NAMES
-    }
+    specs = {name: json.loads((SPECS / f"{name}.openapi.json").read_text()) for name in SPEC_NAMES}
     endpoints: dict[str, Any] = {}
     for name, (spec, path, method) in OPERATIONS.items():
         operation = specs[spec]["paths"][path][method]
@@ -132,10 +133,7 @@ def errors() -> dict[str, Any]:
     the other fields its ``error`` requires, with their schemas.
     """
     found: dict[str, Any] = {}
-    specs = {
-        name: json.loads((SPECS / f"{name}.openapi.json").read_text())
-        for name in SPEC_NAMES
-    }
+    specs = {name: json.loads((SPECS / f"{name}.openapi.json").read_text()) for name in SPEC_NAMES}
     operations = {
         name: _error_codes(specs[spec]["paths"][path][method])
         for name, (spec, path, method) in {**OPERATIONS, **LISTED_ONLY}.items()

@@ -194,7 +194,7 @@ def extract() -> dict[str, Any]:
         "v1.account_sessions.create": {"body": account_session_body()},
     }
     for name, (module, cls) in FROM_SDK.items():
-        part = "query" if name.endswith((".list", ".retrieve", ".delete")) else "body"
+        part = "query" if name.endswith((".list", ".retrieve")) else "body"
         endpoints[name] = {part: sdk_schema(module, cls)}
     return {
         "source": f"stripe-python {stripe.VERSION} (the SDK's request types) and "
