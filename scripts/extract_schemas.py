@@ -42,6 +42,31 @@ OPERATIONS = {
         "/v2/core/accounts/{account_id}/person_tokens/{id}",
         "get",
     ),
+    "v2.core.accounts.persons.create": (
+        "persons-v2",
+        "/v2/core/accounts/{account_id}/persons",
+        "post",
+    ),
+    "v2.core.accounts.persons.list": (
+        "persons-v2",
+        "/v2/core/accounts/{account_id}/persons",
+        "get",
+    ),
+    "v2.core.accounts.persons.retrieve": (
+        "persons-v2",
+        "/v2/core/accounts/{account_id}/persons/{id}",
+        "get",
+    ),
+    "v2.core.accounts.persons.update": (
+        "persons-v2",
+        "/v2/core/accounts/{account_id}/persons/{id}",
+        "post",
+    ),
+    "v2.core.accounts.persons.delete": (
+        "persons-v2",
+        "/v2/core/accounts/{account_id}/persons/{id}",
+        "delete",
+    ),
 }
 #: Endpoints whose errors the catalogue lists, though the fake validates them by hand.
 LISTED_ONLY = {
@@ -53,9 +78,11 @@ OBJECTS = {
     "v2.core.event": "events-v2",
     "v2.core.account_token": "account-tokens-v2",
     "v2.core.account_person_token": "account-tokens-v2",
+    "v2.core.account_person": "persons-v2",
+    "v2.deleted_object": "persons-v2",
 }
 #: The extracts read, in order (an error schema two of them hold is the same in both).
-EXTRACTS = ("accounts-v2", "events-v2", "account-tokens-v2")
+EXTRACTS = ("accounts-v2", "events-v2", "persons-v2", "account-tokens-v2")
 
 
 def _strip(value: Any, *, names: bool = False) -> Any:

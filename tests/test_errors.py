@@ -41,6 +41,7 @@ SDK_EXCEPTIONS = {
     "account_session_no_component": ("InvalidRequestError", 400),
     "account_session_configuration_missing": ("InvalidRequestError", 400),
     "account_session_feature_not_allowed": ("InvalidRequestError", 400),
+    "person_not_allowed": ("InvalidRequestError", 400),
 }
 
 #: The other codes: every ``v2.error.*`` the faked Accounts operations list in Stripe's spec.
@@ -68,11 +69,14 @@ def test_every_catalogue_code_has_an_expected_sdk_exception() -> None:
 
 
 def test_every_spec_code_answers_the_specs_envelope(pytester: pytest.Pytester) -> None:
-    """Each ``v2.error.*`` of the Accounts (and tokens) operations, injected, is what the
+    """Each ``v2.error.*`` of the Accounts (persons, tokens) operations, injected, is what the
     spec's schema of that error says (its required extra fields too), and the SDK raises
     on it."""
     data = Path(__file__).parent / "data"
-    specs = [str(data / f"{name}.openapi.json") for name in ("account-tokens-v2", "accounts-v2")]
+    specs = [
+        str(data / f"{name}.openapi.json")
+        for name in ("persons-v2", "account-tokens-v2", "accounts-v2")
+    ]
     pytester.makepyfile(
         f"""
         import json, pathlib, jsonschema, pytest, requests, stripe

@@ -213,8 +213,10 @@ class Store:
         *,
         livemode: bool = False,
         data: dict[str, Any] | None = None,
+        related: dict[str, Any] | None = None,
     ) -> DeliveredEvent:
-        """Deliver the event ``type`` about account ``account_id`` (added to :attr:`events`)."""
+        """Deliver the event ``type`` about account ``account_id`` (added to :attr:`events`;
+        ``related``: the object it is about, when not the account)."""
         from pytest_account_links.domain.events import account_event, reason_of
 
         event = account_event(
@@ -226,6 +228,7 @@ class Store:
             secret=self.webhook_secret,
             data=data,
             reason=reason_of(*self._cause) if self._cause is not None else None,
+            related=related,
         )
         self.events.append(event)
         return event
