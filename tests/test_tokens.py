@@ -461,3 +461,97 @@ def test_tokens_over_http(
         "message": f"The account token '{token.id}' has already been used; a token can be "
         "used only once.",
     }
+
+
+def test_a_person_takes_a_person_token_as_if_its_fields_were_sent(
+    pytester: pytest.Pytester,
+) -> None:
+    run(
+        pytester,
+        """
+        PERSONS = "/v2/core/accounts/{account_id}/persons"
+
+        def company(stripe_client):
+            return stripe_client.v2.core.accounts.create({
+                "identity": {"country": "us", "entity_type": "company"},
+                "configuration": RECIPIENT})
+
+        def test_create_and_update(account_links, stripe_client):
+            account = company(stripe_client)
+            tokens = stripe_client.v2.core.accounts.person_tokens
+            token = tokens.create(account.id, {
+                "given_name": "Bob", "surname": "Roe",
+                "relationship": {"owner": True, "percent_ownership": "40"},
+                "additional_terms_of_service": {"account": {"shown_and_accepted": True}}})
+            person = stripe_client.v2.core.accounts.persons.create(
+                account.id, {"person_token": token.id})
+            check_answer(account_links.all_calls[-1].response, "persons-v2", PERSONS, "post")
+            assert (person.given_name, person.surname) == ("Bob", "Roe")
+            assert person.relationship.owner is True
+            accepted = person.additional_terms_of_service.account
+            assert accepted.date == token.created and accepted.ip == "198.51.100.7"
+            assert tokens.retrieve(account.id, token.id).used is True
+            change = tokens.create(account.id, {"email": "bob@example.com"})
+            updated = stripe_client.v2.core.accounts.persons.update(
+                account.id, person.id, {"person_token": change.id})
+            check_answer(account_links.all_calls[-1].response, "persons-v2",
+                         PERSONS + "/{id}", "post")
+            assert updated.email == "bob@example.com" and updated.given_name == "Bob"
+            assert tokens.retrieve(account.id, change.id).used is True
+
+        def test_the_refusals(account_links, stripe_client):
+            account = company(stripe_client)
+            other = company(stripe_client)
+            tokens = stripe_client.v2.core.accounts.person_tokens
+            create = stripe_client.v2.core.accounts.persons.create
+            token = tokens.create(account.id, {"given_name": "Bob"})
+            theirs = tokens.create(other.id, {"given_name": "Eve"})
+            error = refused(lambda: create(account.id, {"person_token": theirs.id}))
+            assert (error.code, error.http_status) == ("incorrect_account_for_person_token", 400)
+            assert error.error.message == (
+                f"The person token '{theirs.id}' was created for the account '{other.id}', "
+                f"not '{account.id}'.")
+            error = refused(lambda: create(account.id, {"person_token": token.id,
+                                                        "surname": "Roe"}))
+            assert (error.code, error.http_status) == ("param_alongside_person_token", 400)
+            assert error.error.message == (
+                "surname cannot be passed alongside person_token: send it in the token "
+                "instead.")
+            missing = "perstok_61RS0CgWt1xBt8M1Q16RS0Cg0WSQO5ZXUVpZxZ9tAIbY"
+            error = refused(lambda: create(account.id, {"person_token": missing}))
+            assert (error.code, error.http_status) == ("invalid_person_token", 400)
+            assert error.error.message == f"Invalid person token: '{missing}'."
+            made = stripe_client.v2.core.account_tokens.create(JANE)
+            error = refused(lambda: create(account.id, {"person_token": made.id}))
+            assert (error.code, error.http_status) == ("incorrect_token_wrong_type", 400)
+            assert error.error.message == (
+                f"'{made.id}' is an account token; person_token takes a person token "
+                "(perstok_...).")
+            error = refused(lambda: create(account.id, {
+                "person_token": "cpt_1EDww82eZvKYlo2CsdelTHFu"}))
+            assert (error.code, error.http_status) == ("v1_token_invalid_in_v2", 400)
+            create(account.id, {"person_token": token.id})
+            error = refused(lambda: create(account.id, {"person_token": token.id}))
+            assert (error.code, error.http_status) == ("token_already_used", 400)
+            late = tokens.create(account.id, {"given_name": "Al"})
+            account_links.clock.advance(minutes=11)
+            error = refused(lambda: create(account.id, {"person_token": late.id}))
+            assert (error.code, error.http_status) == ("token_expired", 400)
+            assert [p.given_name for p in
+                    stripe_client.v2.core.accounts.persons.list(account.id).data] == ["Bob"]
+
+        @pytest.mark.stripe_accounts(platform_country="fr")
+        def test_a_french_platform_in_live_mode(account_links):
+            live = {"Authorization": f"Bearer {LIVE}"}
+            account = requests.post(ACCOUNTS, headers=live, json={
+                "identity": {"country": "fr"}}).json()
+            answer = requests.post(f"{ACCOUNTS}/{account['id']}/persons", headers=live,
+                                   json={"given_name": "Bob"})
+            assert answer.status_code == 400
+            error = answer.json()["error"]
+            assert error["code"] == "person_token_required"
+            assert error["message"] == (
+                "Person token required for platforms in mandated countries (e.g., France).")
+        """,
+        passed=3,
+    )

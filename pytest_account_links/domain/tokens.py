@@ -30,13 +30,16 @@ The fake's choices, where Stripe is silent:
   are expanded when the token is made: the token's ``created`` as the ``date``,
   :data:`TOKEN_IP` as the ``ip`` (the fake sees no browser) and the creating request's
   ``User-Agent``; ``false`` attests nothing and is dropped.
-* Refused alongside a token (``param_alongside_account_token``): every field the token
-  carries (``contact_email``, ``contact_phone``, ``display_name``, each part of
-  ``identity`` the token's schema has); ``identity.country``, which no token carries,
-  and the account's settings (``configuration``, ``defaults``, ...) may be sent beside it.
-* ``account_token_required``: a live-mode request that sends identity data itself (any
-  part of ``identity`` but ``country``) for a platform in a country where Stripe
-  mandates tokens (:data:`MANDATED`, from the platform's ``platform_country``).
+* Refused alongside a token (``param_alongside_account_token``,
+  ``param_alongside_person_token``): every field the token carries (``contact_email``,
+  ``contact_phone``, ``display_name``, each part of ``identity`` the token's schema has;
+  for a person token, every field of a person it has, ``metadata`` and ``relationship``
+  too); ``identity.country``, which no token carries, and the account's settings
+  (``configuration``, ``defaults``, ...) may be sent beside an account token.
+* ``account_token_required`` (``person_token_required``): a live-mode request that sends
+  identity data itself (any part of ``identity`` but ``country``; any field a person
+  token carries) for a platform in a country where Stripe mandates tokens
+  (:data:`MANDATED`, from the platform's ``platform_country``).
 * The order of the checks: a v1 token, then a token of the other kind, then a field
   sent beside the token, then the token itself (unknown, expired, used).
 * The wording of every refusal's message (the codes and their meaning are Stripe's).
@@ -317,12 +320,21 @@ def use(token: Token) -> None:
 
 
 def required(
-    sent: dict[str, Any], carried: dict[str, Any], *, livemode: bool, platform_country: str | None
+    kind: Kind,
+    sent: dict[str, Any],
+    carried: dict[str, Any],
+    *,
+    livemode: bool,
+    platform_country: str | None,
 ) -> bool:
-    """True when the request must carry an account token: live mode, a platform in a
-    :data:`MANDATED` country, identity data sent without one."""
+    """True when the request must carry a token of ``kind``: live mode, a platform in a
+    :data:`MANDATED` country, identity data sent without one (for an account, a part of
+    ``identity`` but its country; for a person, any field a person token carries)."""
     if not livemode or (platform_country or "").upper() not in MANDATED:
         return False
-    if sent.get(ACCOUNT.param) is not None:
+    if sent.get(kind.param) is not None:
         return False
-    return any(path.startswith("identity.") for path in alongside(sent, carried))
+    found = alongside(sent, carried)
+    if kind is ACCOUNT:
+        return any(path.startswith("identity.") for path in found)
+    return bool(found)

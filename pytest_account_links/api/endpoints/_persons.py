@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from pytest_account_links.api.endpoints import _v1_accounts, _v2_accounts
+from pytest_account_links.api.endpoints import _v1_accounts, _v2_accounts, _v2_tokens
 from pytest_account_links.core.clock import rfc3339
-from pytest_account_links.domain import persons
+from pytest_account_links.domain import persons, tokens
 
 if TYPE_CHECKING:
     from pytest_account_links.api.pipeline import Answer, Exchange
@@ -73,13 +73,20 @@ def v2_open_person(x: Exchange) -> Answer | None:
 
 
 def v2_create(x: Exchange) -> Answer | None:
-    """``check`` of a v2 create: an open account, and the rules' refusals."""
-    return _v2_account(x, open_only=True) or _v2_rules(x)
+    """``check`` of a v2 create: an open account, its ``person_token``, and the rules'
+    refusals."""
+    return _v2_account(x, open_only=True) or _v2_person_token(x) or _v2_rules(x)
 
 
 def v2_update(x: Exchange) -> Answer | None:
-    """``check`` of a v2 update: an open account's person, and the rules' refusals."""
-    return _v2_person(x, open_only=True) or _v2_rules(x)
+    """``check`` of a v2 update: an open account's person, its ``person_token``, and the
+    rules' refusals."""
+    return _v2_person(x, open_only=True) or _v2_person_token(x) or _v2_rules(x)
+
+
+def _v2_person_token(x: Exchange) -> Answer | None:
+    """The refusals of a ``person_token`` (:mod:`...domain.tokens`): one of this account."""
+    return _v2_tokens.check(x, tokens.PERSON, account=x.path["account_id"])
 
 
 def _v2_rules(x: Exchange) -> Answer | None:
@@ -92,8 +99,10 @@ def _v2_rules(x: Exchange) -> Answer | None:
 
 
 def v2_fields(x: Exchange) -> dict[str, Any]:
-    """The person fields a v2 create or update sent."""
-    return {name: value for name, value in (x.params or {}).items() if name != "person_token"}
+    """The person fields a v2 create or update sent: a ``person_token``'s as if sent."""
+    sent = {name: value for name, value in (x.params or {}).items() if name != "person_token"}
+    token = _v2_tokens.named(x, tokens.PERSON)
+    return sent if token is None else tokens.applied(token, sent)
 
 
 def _v1_account(x: Exchange, *, open_only: bool) -> Answer | None:

@@ -50,13 +50,14 @@ def check(x: Exchange, kind: tokens.Kind, account: str | None = None) -> Answer 
     value = sent.get(kind.param)
     livemode = x.key.livemode
     if value is None:
-        if kind is tokens.ACCOUNT and tokens.required(
+        if tokens.required(
+            kind,
             sent,
             carried(kind),
             livemode=livemode,
             platform_country=x.store.accounts.platform_country,
         ):
-            return x.error("account_token_required")
+            return x.error(f"{kind.param}_required")
         return None
     rest = {name: item for name, item in sent.items() if name != kind.param}
     try:
@@ -70,6 +71,13 @@ def named(x: Exchange, kind: tokens.Kind) -> tokens.Token | None:
     """The token the request names, :func:`check` having let it through (or None)."""
     value = x.params.get(kind.param)
     return None if value is None else x.store.tokens[value]
+
+
+def use_named(x: Exchange, kind: tokens.Kind) -> None:
+    """The token the request named (if any) is used: the request was answered."""
+    token = named(x, kind)
+    if token is not None:
+        tokens.use(token)
 
 
 def request(x: Exchange, kind: tokens.Kind, token: tokens.Token | None) -> dict[str, Any]:

@@ -14,6 +14,11 @@ account's ``identity.individual``, so its fields meet the account's requirements
 (``total_person_ownership_exceeded``), a duplicate (``duplicate_person_not_allowed``);
 the messages are the fake's choice.
 
+``person_token`` applies a person token of this account as if its fields were sent (the
+token is then used); its refusals (used, expired, unknown, another account's, v1, an
+account token, a field beside it, a French platform's live-mode person sent without one)
+are :mod:`...domain.tokens`'.
+
 Source: ``tests/data/persons-v2.openapi.json`` (``PostV2CoreAccountsAccountIdPersons``).
 """
 
@@ -21,12 +26,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pytest_account_links.api.endpoints import _persons
+from pytest_account_links.api.endpoints import _persons, _v2_tokens
 from pytest_account_links.api.endpoints import _v2_accounts as accounts
 from pytest_account_links.api.generations.v2 import V2
 from pytest_account_links.api.pipeline import Endpoint
 from pytest_account_links.core.errors import documented
-from pytest_account_links.domain import person_changes, persons
+from pytest_account_links.domain import person_changes, persons, tokens
 
 if TYPE_CHECKING:
     from pytest_account_links.api.pipeline import Answer, Exchange
@@ -37,6 +42,7 @@ NAME = "v2.core.accounts.persons.create"
 def _respond(x: Exchange) -> Answer:
     account = x.found.account
     record = persons.create(account.state, x.store.seed, _persons.v2_fields(x), _persons.now(x))
+    _v2_tokens.use_named(x, tokens.PERSON)
     person_changes.announce(x.store, account, record, "created")
     return x.ok(persons.v2_person(account.state, record))
 
