@@ -30,13 +30,59 @@ OPERATIONS = {
     "v2.core.accounts.update": ("accounts-v2", "/v2/core/accounts/{id}", "post"),
     "v2.core.accounts.close": ("accounts-v2", "/v2/core/accounts/{id}/close", "post"),
     "v2.core.events.list": ("events-v2", "/v2/core/events", "get"),
+    "v2.core.account_tokens.create": ("account-tokens-v2", "/v2/core/account_tokens", "post"),
+    "v2.core.account_tokens.retrieve": ("account-tokens-v2", "/v2/core/account_tokens/{id}", "get"),
+    "v2.core.accounts.person_tokens.create": (
+        "account-tokens-v2",
+        "/v2/core/accounts/{account_id}/person_tokens",
+        "post",
+    ),
+    "v2.core.accounts.person_tokens.retrieve": (
+        "account-tokens-v2",
+        "/v2/core/accounts/{account_id}/person_tokens/{id}",
+        "get",
+    ),
+    "v2.core.accounts.persons.create": (
+        "persons-v2",
+        "/v2/core/accounts/{account_id}/persons",
+        "post",
+    ),
+    "v2.core.accounts.persons.list": (
+        "persons-v2",
+        "/v2/core/accounts/{account_id}/persons",
+        "get",
+    ),
+    "v2.core.accounts.persons.retrieve": (
+        "persons-v2",
+        "/v2/core/accounts/{account_id}/persons/{id}",
+        "get",
+    ),
+    "v2.core.accounts.persons.update": (
+        "persons-v2",
+        "/v2/core/accounts/{account_id}/persons/{id}",
+        "post",
+    ),
+    "v2.core.accounts.persons.delete": (
+        "persons-v2",
+        "/v2/core/accounts/{account_id}/persons/{id}",
+        "delete",
+    ),
 }
 #: Endpoints whose errors the catalogue lists, though the fake validates them by hand.
 LISTED_ONLY = {
     "v2.core.events.retrieve": ("events-v2", "/v2/core/events/{id}", "get"),
 }
 #: The objects the fake answers with.
-OBJECTS = {"v2.core.account": "accounts-v2", "v2.core.event": "events-v2"}
+OBJECTS = {
+    "v2.core.account": "accounts-v2",
+    "v2.core.event": "events-v2",
+    "v2.core.account_token": "account-tokens-v2",
+    "v2.core.account_person_token": "account-tokens-v2",
+    "v2.core.account_person": "persons-v2",
+    "v2.deleted_object": "persons-v2",
+}
+#: The extracts read, in order (an error schema two of them hold is the same in both).
+EXTRACTS = ("accounts-v2", "events-v2", "persons-v2", "account-tokens-v2")
 
 
 def _strip(value: Any, *, names: bool = False) -> Any:
@@ -66,11 +112,12 @@ def _query(parameters: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _specs() -> dict[str, Any]:
+    return {name: json.loads((SPECS / f"{name}.openapi.json").read_text()) for name in EXTRACTS}
+
+
 def extract() -> dict[str, Any]:
-    specs = {
-        name: json.loads((SPECS / f"{name}.openapi.json").read_text())
-        for name in ("accounts-v2", "events-v2")
-    }
+    specs = _specs()
     endpoints: dict[str, Any] = {}
     for name, (spec, path, method) in OPERATIONS.items():
         operation = specs[spec]["paths"][path][method]
@@ -104,15 +151,12 @@ def errors() -> dict[str, Any]:
     the other fields its ``error`` requires, with their schemas.
     """
     found: dict[str, Any] = {}
-    specs = {
-        name: json.loads((SPECS / f"{name}.openapi.json").read_text())
-        for name in ("accounts-v2", "events-v2")
-    }
+    specs = _specs()
     operations = {
         name: _error_codes(specs[spec]["paths"][path][method])
         for name, (spec, path, method) in {**OPERATIONS, **LISTED_ONLY}.items()
     }
-    for name in ("accounts-v2", "events-v2"):
+    for name in EXTRACTS:
         schemas = specs[name]["components"]["schemas"]
         for key, schema in schemas.items():
             if not key.startswith("v2.error."):

@@ -12,7 +12,8 @@ Two sources, both generated from Stripe's OpenAPI spec:
   ``account_session`` object and the ``connect_embedded_*`` schemas it references,
   from ``stripe/openapi`` ``latest/openapi.spec3.json``, API version
   ``2026-09-30.endive``, prose dropped), as the spec has it.
-* ``/v1/accounts`` (create, update, list, retrieve): the spec extract holds only a
+* ``/v1/accounts`` (create, update, list, retrieve) and ``/v1/accounts/{account}/persons``
+  (create, update, list, retrieve, delete): the spec extract holds only a
   summary of these large bodies (``shared/spec/accounts-v1-summary.md``), so their
   schemas are read from the official SDK's request types, "File generated from
   our OpenAPI spec" (stripe-python 16.1.0, ``stripe/params/_account_*_params.py``,
@@ -49,6 +50,26 @@ FROM_SDK = {
     "v1.accounts.update": ("stripe.params._account_update_params", "AccountUpdateParams"),
     "v1.accounts.list": ("stripe.params._account_list_params", "AccountListParams"),
     "v1.accounts.retrieve": ("stripe.params._account_retrieve_params", "AccountRetrieveParams"),
+    "v1.accounts.persons.create": (
+        "stripe.params._account_person_create_params",
+        "AccountPersonCreateParams",
+    ),
+    "v1.accounts.persons.update": (
+        "stripe.params._account_person_update_params",
+        "AccountPersonUpdateParams",
+    ),
+    "v1.accounts.persons.list": (
+        "stripe.params._account_person_list_params",
+        "AccountPersonListParams",
+    ),
+    "v1.accounts.persons.retrieve": (
+        "stripe.params._account_person_retrieve_params",
+        "AccountPersonRetrieveParams",
+    ),
+    "v1.accounts.persons.delete": (
+        "stripe.params._account_person_delete_params",
+        "AccountPersonDeleteParams",
+    ),
 }
 #: Fields of the SDK's request options (key, version, retries, ...): not sent as parameters.
 _OPTIONS = (

@@ -41,6 +41,7 @@ SDK_EXCEPTIONS = {
     "account_session_no_component": ("InvalidRequestError", 400),
     "account_session_configuration_missing": ("InvalidRequestError", 400),
     "account_session_feature_not_allowed": ("InvalidRequestError", 400),
+    "person_not_allowed": ("InvalidRequestError", 400),
 }
 
 #: The other codes: every ``v2.error.*`` the faked Accounts operations list in Stripe's spec.
@@ -68,14 +69,24 @@ def test_every_catalogue_code_has_an_expected_sdk_exception() -> None:
 
 
 def test_every_spec_code_answers_the_specs_envelope(pytester: pytest.Pytester) -> None:
-    """Each ``v2.error.*`` of the Accounts operations, injected, is what the spec's schema
-    of that error says (its required extra fields too), and the SDK raises on it."""
-    spec = Path(__file__).parent / "data" / "accounts-v2.openapi.json"
+    """Each ``v2.error.*`` of the Accounts (persons, tokens) operations, injected, is what the
+    spec's schema of that error says (its required extra fields too), and the SDK raises
+    on it."""
+    data = Path(__file__).parent / "data"
+    specs = [
+        str(data / f"{name}.openapi.json")
+        for name in ("persons-v2", "account-tokens-v2", "accounts-v2")
+    ]
     pytester.makepyfile(
         f"""
         import json, pathlib, jsonschema, pytest, requests, stripe
 
-        SCHEMAS = json.loads(pathlib.Path({str(spec)!r}).read_text())["components"]["schemas"]
+        SCHEMAS = {{
+            name: schema
+            for spec in {specs!r}
+            for name, schema in json.loads(pathlib.Path(spec).read_text())[
+                "components"]["schemas"].items()
+        }}
         URL = "https://api.stripe.com/v2/core/accounts"
 
         @pytest.mark.parametrize("code", {SPEC_CODES!r})

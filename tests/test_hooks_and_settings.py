@@ -515,7 +515,8 @@ def test_help_golden(pytester: pytest.Pytester) -> None:
 def test_settings_marker_is_listed(pytester: pytest.Pytester) -> None:
     pytester.runpytest("--markers").stdout.fnmatch_lines(
         [
-            "@pytest.mark.stripe_accounts(*accounts, v2_enabled=True): declare*",
+            "@pytest.mark.stripe_accounts(*accounts, v2_enabled=True, "
+            "platform_country=None): declare*",
             "@pytest.mark.account_links(*, seed=None, link_lifetime=None, api_version=None, "
             "extra_api_versions=None, mode=None, unknown_accounts=None, unfaked=None, "
             "other_hosts=None, real_retry_sleeps=None, assert_all_used=None): the plugin's "

@@ -343,7 +343,8 @@ def test_markers_are_listed_with_signature_and_description(pytester: pytest.Pyte
             "endpoint='v2.core.account_links.create'): fail calls to `endpoint`*",
             "@pytest.mark.stripe_rate_limit(limit, *, window=1.0, per='account', "
             "should_retry=None, endpoint='v2.core.account_links.create'): answer 429*",
-            "@pytest.mark.stripe_accounts(*accounts, v2_enabled=True): declare*",
+            "@pytest.mark.stripe_accounts(*accounts, v2_enabled=True, "
+            "platform_country=None): declare*",
         ]
     )
 

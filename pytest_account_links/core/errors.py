@@ -329,6 +329,19 @@ _WRITTEN: tuple[ErrorSpec, ...] = (
         ),
     ),
     ErrorSpec(
+        code="person_not_allowed",
+        status=400,
+        type="invalid_request_error",
+        message="This change to the account's persons is not allowed.",
+        description="A v1 person request the account's persons refuse: a second "
+        "representative, a second person of an individual, more than 100% owned, a "
+        "duplicate, the representative deleted (API v1; API v2 has the spec's codes).",
+        source=(
+            f"{FAKES_CHOICE}: Stripe's v1 sources show no code or message for these "
+            "refusals (the v1 API reference: the representative cannot be deleted)"
+        ),
+    ),
+    ErrorSpec(
         code="account_update_not_allowed",
         status=400,
         type="invalid_request_error",

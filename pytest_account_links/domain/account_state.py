@@ -299,6 +299,12 @@ def _prune_object(value: dict[str, Any], schema: dict[str, Any]) -> Any:
 _DROP = object()
 
 
+def prune(value: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """``value`` cut to the object ``schema`` has (empty when nothing of it is left)."""
+    kept = _prune(value, schema)
+    return kept if isinstance(kept, dict) else {}
+
+
 #: What each changed section of an update is announced as.
 _SECTION_EVENTS = {
     "identity": "v2.core.account[identity].updated",

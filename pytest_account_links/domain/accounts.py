@@ -327,6 +327,10 @@ class Accounts:
         self.v2_enabled = True
         #: True once a ``stripe_accounts`` marker set :attr:`v2_enabled` (the closest wins).
         self.v2_marked = False
+        #: The platform's country (``stripe_accounts(platform_country=...)``), where it
+        #: matters: a French platform's live-mode accounts take their identity from
+        #: account tokens only (:mod:`.tokens`). None: a platform where tokens are optional.
+        self.platform_country: str | None = None
         #: Validates what :meth:`add` is given as the ``stripe_accounts`` marker validates
         #: an account (``parse(marker, args, kwargs, shown=...)``): handed in by the
         #: harness, which holds the markers' options.

@@ -149,9 +149,11 @@ def account_event(
     secret: str,
     data: dict[str, Any] | None = None,
     reason: dict[str, Any] | None = None,
+    related: dict[str, Any] | None = None,
 ) -> DeliveredEvent:
     """A ``v2.core.account...`` event (or ``v2.core.account_link.returned`` when
-    ``account_id`` is None: that type has no related object)."""
+    ``account_id`` is None: that type has no related object; or, with ``related``, an
+    event about another object of the account, a ``v2.core.account_person``)."""
     thin: dict[str, Any] = {
         "id": event_id,
         "object": "v2.core.event",
@@ -161,7 +163,9 @@ def account_event(
     }
     if reason is not None:
         thin["reason"] = reason
-    if account_id is not None:
+    if related is not None:
+        thin["related_object"] = dict(related)
+    elif account_id is not None:
         thin["related_object"] = {
             "id": account_id,
             "type": "v2.core.account",

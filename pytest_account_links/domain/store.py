@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from pytest_account_links.domain.accounts import ConnectedAccount
     from pytest_account_links.domain.events import DeliveredEvent
     from pytest_account_links.domain.links import AccountSession, Link, Visit
+    from pytest_account_links.domain.tokens import Token
 
 
 @dataclass
@@ -115,6 +116,8 @@ class Store:
         self.links: dict[str, Link] = {}
         #: The Account Sessions created in this test, oldest first.
         self.sessions: list[AccountSession] = []
+        #: The account and person tokens created in this test, by their ID.
+        self.tokens: dict[str, Token] = {}
         self.events: list[DeliveredEvent] = []
         #: How many of :attr:`events` ``deliver_events()`` handed to the test's handler.
         self.delivered = 0
@@ -210,8 +213,10 @@ class Store:
         *,
         livemode: bool = False,
         data: dict[str, Any] | None = None,
+        related: dict[str, Any] | None = None,
     ) -> DeliveredEvent:
-        """Deliver the event ``type`` about account ``account_id`` (added to :attr:`events`)."""
+        """Deliver the event ``type`` about account ``account_id`` (added to :attr:`events`;
+        ``related``: the object it is about, when not the account)."""
         from pytest_account_links.domain.events import account_event, reason_of
 
         event = account_event(
@@ -223,6 +228,7 @@ class Store:
             secret=self.webhook_secret,
             data=data,
             reason=reason_of(*self._cause) if self._cause is not None else None,
+            related=related,
         )
         self.events.append(event)
         return event

@@ -319,3 +319,109 @@ def emit(store: Store, type: str, account: ConnectedAccount, data: dict[str, Any
             api_version=store.default_api_version,
         )
     )
+
+
+# -- a person, as a v1 request sends it --------------------------------------------------
+
+#: A v1 person's field and the v2 person's (dotted) that holds it.
+PERSON_FIELDS: tuple[tuple[str, str], ...] = (
+    ("first_name", "given_name"),
+    ("last_name", "surname"),
+    ("email", "email"),
+    ("phone", "phone"),
+    ("gender", "legal_gender"),
+    ("political_exposure", "political_exposure"),
+    ("first_name_kana", "script_names.kana.given_name"),
+    ("last_name_kana", "script_names.kana.surname"),
+    ("first_name_kanji", "script_names.kanji.given_name"),
+    ("last_name_kanji", "script_names.kanji.surname"),
+)
+#: What a v1 person request sends that the fake does not keep.
+_PERSON_NOT_KEPT = ("expand", "person_token")
+
+
+def person_fields(params: dict[str, Any], country: str) -> dict[str, Any]:
+    """The v2 person fields a v1 person create or update sends (:func:`.persons.apply`
+    writes them): each field by its v2 name, ``dob`` as ``date_of_birth``, ``nationality``
+    as ``nationalities``, ``id_number`` / ``ssn_last_4`` as the ID number's type, the
+    terms' Unix time as RFC 3339; an empty value unsets. What v2 has no field for
+    (``us_cfpb_data``, ``verification``, ...) is kept as sent, under ``_v1``."""
+    fields: dict[str, Any] = {}
+    for mine, theirs in PERSON_FIELDS:
+        if mine in params:
+            _set_field(fields, theirs, params[mine] if params[mine] != "" else None)
+    _person_values(fields, params)
+    _person_special(fields, params, country)
+    extras = {
+        name: value
+        for name, value in params.items()
+        if name not in _PERSON_SPECIAL
+        and name not in _PERSON_NOT_KEPT
+        and name not in dict(PERSON_FIELDS)
+    }
+    if extras:
+        fields["_v1"] = extras
+    return fields
+
+
+#: The v1 person fields written by their own rule.
+_PERSON_SPECIAL = frozenset(
+    {"dob", "address", "address_kana", "address_kanji", "nationality", "metadata"}
+    | {"relationship", "id_number", "ssn_last_4", "additional_tos_acceptances"}
+)
+
+
+def _person_values(fields: dict[str, Any], params: dict[str, Any]) -> None:
+    """The birth date, addresses, nationality and metadata, by their v2 names."""
+    if "dob" in params:
+        fields["date_of_birth"] = params["dob"] or None
+    for mine, theirs in (
+        ("address", "address"),
+        ("address_kana", "script_addresses.kana"),
+        ("address_kanji", "script_addresses.kanji"),
+    ):
+        if isinstance(params.get(mine), dict):
+            _set_field(fields, theirs, {k: v or None for k, v in params[mine].items()})
+    if "nationality" in params:
+        fields["nationalities"] = [params["nationality"]] if params["nationality"] else []
+    if "metadata" in params:
+        sent = params["metadata"]
+        fields["metadata"] = {k: v or None for k, v in sent.items()} if sent else {}
+
+
+def _person_special(fields: dict[str, Any], params: dict[str, Any], country: str) -> None:
+    """The fields whose value is not the same in both APIs: the relationship's share (a
+    number in v1, a decimal string in v2), the ID numbers, the terms' date."""
+    relationship = params.get("relationship")
+    if isinstance(relationship, dict):
+        sent = dict(relationship)
+        if "percent_ownership" in sent:
+            share = sent["percent_ownership"]
+            sent["percent_ownership"] = None if share in ("", None) else format(share, "g")
+        fields["relationship"] = sent
+    _person_numbers(fields, params, country)
+    tos = (params.get("additional_tos_acceptances") or {}).get("account")
+    if isinstance(tos, dict):
+        account = {k: v for k, v in tos.items() if k != "date"}
+        if isinstance(tos.get("date"), int):
+            account["date"] = rfc3339(datetime.fromtimestamp(tos["date"], timezone.utc))
+        fields["additional_terms_of_service"] = {"account": account}
+
+
+def _person_numbers(fields: dict[str, Any], params: dict[str, Any], country: str) -> None:
+    """An ID number by its type (the fake knows the types of US numbers only)."""
+    us = country == "US"
+    if params.get("id_number"):
+        fields["id_numbers"] = [{"type": "us_ssn" if us else "id_number"}]
+    elif params.get("ssn_last_4"):
+        fields["id_numbers"] = [{"type": "us_ssn_last_4"}]
+    if fields.get("id_numbers") and not us:
+        fields["id_numbers"] = []
+
+
+def _set_field(fields: dict[str, Any], path: str, value: Any) -> None:
+    *parents, last = path.split(".")
+    target = fields
+    for part in parents:
+        target = target.setdefault(part, {})
+    target[last] = value

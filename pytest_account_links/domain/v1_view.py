@@ -33,11 +33,11 @@ active; ``payouts_enabled`` with it, an external account and nothing due.
 from __future__ import annotations
 
 import copy
-import hashlib
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from pytest_account_links.domain import onboarding as _onboarding
+from pytest_account_links.domain import persons as _persons
 
 if TYPE_CHECKING:
     from pytest_account_links.domain.accounts import ConnectedAccount
@@ -307,25 +307,133 @@ def _overlay(target: dict[str, Any], sent: dict[str, Any]) -> None:
 
 def person_id(account_id: str) -> str:
     """The ID of the account's person (the same as the v2 view's ``identity.individual``)."""
-    digest = hashlib.blake2b(f"person\0{account_id}".encode(), digest_size=12).hexdigest()
-    return f"person_{digest}"
+    return _persons.person_id(account_id)
 
 
-def _individual(state: dict[str, Any], created: int | None) -> dict[str, Any]:
-    dob = {part: _read(state, f"individual.dob.{part}") for part in ("day", "month", "year")}
+def _individual(state: dict[str, Any]) -> dict[str, Any]:
+    """``individual``: the account's own person, as v1 shows a person."""
+    records = _persons.records(state)
+    own = next((record for record in records if record.get(_persons.INDIVIDUAL)), None)
+    return v1_person(state, own or {"id": person_id(state["id"]), _persons.INDIVIDUAL: True})
+
+
+_NO_ADDRESS = dict.fromkeys(_ADDRESS)
+_V1_RELATIONSHIP = ("director", "executive", "legal_guardian", "owner", "representative")
+
+
+def _v1_relationship(sent: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = {name: bool(sent.get(name)) for name in _V1_RELATIONSHIP}
+    share = _persons.percent(sent.get("percent_ownership"))
+    found.update(
+        authorizer=sent.get("authorizer"),
+        percent_ownership=float(share) if share is not None else None,
+        title=sent.get("title"),
+    )
+    return dict(sorted(found.items()))
+
+
+def _person_due(state: dict[str, Any], record: dict[str, Any]) -> list[str]:
+    """What the account still needs of this person, by its v1 names (``first_name``,
+    ``dob.day``, ...): the account's own person's requirements; none for the others."""
+    if not record.get(_persons.INDIVIDUAL):
+        return []
+    found = []
+    for description in state.get(_onboarding.DUE) or ():
+        if description.startswith("identity.individual."):
+            for name in v1_names(description, individual=True):
+                found.append(name.removeprefix("individual."))
+    return sorted(set(found))
+
+
+def _person_requirements(due: list[str]) -> dict[str, Any]:
+    return {
+        "alternatives": [],
+        "currently_due": list(due),
+        "errors": [],
+        "eventually_due": list(due),
+        "past_due": list(due),
+        "pending_verification": [],
+    }
+
+
+def _script(held: dict[str, Any], kind: str) -> dict[str, Any]:
+    names = lookup(held, f"script_names.{kind}") or {}
+    return {
+        f"first_name_{kind}": names.get("given_name"),
+        f"last_name_{kind}": names.get("surname"),
+    }
+
+
+def v1_person(state: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
+    """A person as API v1 answers it (``person``), read from its v2 state (see
+    :mod:`.persons`; what only v1 has, as it was sent)."""
+    own = (state.get("identity") or {}).get("individual") or {}
+    held = own if record.get(_persons.INDIVIDUAL) else record
+    due = _person_due(state, record)
+    numbers = [item.get("type") for item in held.get("id_numbers") or ()]
+    body: dict[str, Any] = {
+        **_person_basics(state, held),
+        "email": held.get("email"),
+        "first_name": held.get("given_name"),
+        **_script(held, "kana"),
+        **_script(held, "kanji"),
+        "future_requirements": _person_requirements([]),
+        "gender": held.get("legal_gender"),
+        "id": record["id"],
+        "id_number_provided": bool(numbers),
+        "last_name": held.get("surname"),
+        "metadata": dict(held.get("metadata") or {}),
+        "object": "person",
+        "phone": held.get("phone"),
+        "relationship": _v1_relationship(held.get("relationship") or {}),
+        "requirements": _person_requirements(due),
+        "ssn_last_4_provided": any(kind in ("us_ssn", "us_ssn_last_4") for kind in numbers),
+        "verification": _verification(verified=not due and bool(held.get("given_name"))),
+    }
+    if held.get("political_exposure"):
+        body["political_exposure"] = held["political_exposure"]
+    for name, value in (held.get("_v1") or {}).items():
+        body.setdefault(name, copy.deepcopy(value))
+    return dict(sorted(body.items()))
+
+
+def _person_basics(state: dict[str, Any], held: dict[str, Any]) -> dict[str, Any]:
+    """``account``, the terms, ``address``, ``created``, ``dob``, ``nationality``."""
+    dob = held.get("date_of_birth") or {}
     return {
         "account": state["id"],
-        "address": _address(state, "individual.address"),
-        "created": created,
-        "dob": dob,
-        "email": _read(state, "individual.email"),
-        "first_name": _read(state, "individual.first_name"),
-        "id": person_id(state["id"]),
-        "last_name": _read(state, "individual.last_name"),
-        "metadata": {},
-        "object": "person",
-        "phone": _read(state, "individual.phone"),
+        "additional_tos_acceptances": _tos(held),
+        "address": {**_NO_ADDRESS, **_cut(held.get("address") or {}, _ADDRESS)},
+        "created": unix(held.get("created") or state.get("created")),
+        "dob": {part: dob.get(part) for part in ("day", "month", "year")},
+        "nationality": (held.get("nationalities") or [None])[0],
     }
+
+
+def _tos(held: dict[str, Any]) -> dict[str, Any]:
+    tos = lookup(held, "additional_terms_of_service.account") or {}
+    return {
+        "account": {
+            "date": unix(tos.get("date")),
+            "ip": tos.get("ip"),
+            "user_agent": tos.get("user_agent"),
+        }
+    }
+
+
+def _verification(*, verified: bool) -> dict[str, Any]:
+    document = {"back": None, "details": None, "details_code": None, "front": None}
+    return {
+        "additional_document": dict(document),
+        "details": None,
+        "details_code": None,
+        "document": dict(document),
+        "status": "verified" if verified else "unverified",
+    }
+
+
+def _cut(value: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: value.get(name) for name in names if name in value}
 
 
 def _company(state: dict[str, Any]) -> dict[str, Any]:
@@ -409,7 +517,7 @@ def render(account: ConnectedAccount) -> dict[str, Any]:
         **enabled(account, due, caps),
     }
     if business_type == "individual":
-        body["individual"] = _individual(state, created)
+        body["individual"] = _individual(state)
     elif business_type:
         body["company"] = _company(state)
     return {"id": account.id, "object": "account", **dict(sorted(body.items()))}

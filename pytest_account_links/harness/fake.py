@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from pytest_account_links.domain.events import DeliveredEvent
     from pytest_account_links.domain.links import AccountSession, Link, Visit
     from pytest_account_links.domain.scenarios import Scripted
+    from pytest_account_links.domain.tokens import Token
 
 #: Endpoint names as the methods take them: one, several, or ``"*"`` for every one.
 EndpointSelector = str | list[str] | tuple[str, ...]
@@ -375,6 +376,13 @@ class AccountLinksFake:
                 )
             changes = _checked_changes(changes, v1=v1_link(link_url(link)))
         return visit(self._store, link, outcome="closed" if abandon else outcome, changes=changes)
+
+    @property
+    def tokens(self) -> dict[str, Token]:
+        """The account and person tokens created in this test, by their ID: each with what
+        applying it sends (``fields``), its ``expires_at``, whether it was ``used``."""
+        with self._store.lock:
+            return dict(self._store.tokens)
 
     @property
     def sessions(self) -> list[AccountSession]:

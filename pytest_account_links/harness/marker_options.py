@@ -296,6 +296,7 @@ class AccountsOptions(_Options):
 
     accounts: list[AccountSpec] = Field(default_factory=list)
     v2_enabled: bool = True
+    platform_country: str | None = Field(default=None, pattern="^[A-Za-z]{2}$")
 
     @field_validator("accounts", mode="before")
     @classmethod
@@ -306,7 +307,7 @@ class AccountsOptions(_Options):
 
     def apply(self, store: Store, source: str, *, first: bool = False, shown: str = "") -> None:
         """Accounts add up across scopes (the closest marker's details win for an ID named
-        twice); ``v2_enabled`` is the closest marker's."""
+        twice); ``v2_enabled`` and ``platform_country`` are the closest marker's."""
         with store.lock:
             accounts = store.accounts
             for spec in self.accounts:
@@ -314,6 +315,9 @@ class AccountsOptions(_Options):
                     accounts.declare(spec)
             if not accounts.v2_marked:
                 accounts.v2_enabled = self.v2_enabled
+                accounts.platform_country = (
+                    self.platform_country.upper() if self.platform_country else None
+                )
                 accounts.v2_marked = True
 
 

@@ -74,9 +74,10 @@ MARKERS: tuple[Marker, ...] = (
     ),
     Marker(
         "stripe_accounts",
-        "stripe_accounts(*accounts, v2_enabled=True)",
+        "stripe_accounts(*accounts, v2_enabled=True, platform_country=None)",
         "declare the platform's connected accounts (IDs, or dicts with id, configurations, "
-        "...); the fake then answers from them. v2_enabled=False blocks Accounts v2.",
+        "...); the fake then answers from them. v2_enabled=False blocks Accounts v2; "
+        "platform_country='FR' requires account tokens in live mode.",
         "AccountsOptions",
         ("*accounts",),
     ),

@@ -8,6 +8,9 @@ change are delivered: ``v2.core.account.updated``, one
 ``[requirements].updated`` / ``capability_status_updated`` where those moved.
 A closed account is refused (``account_closed``, the fake's choice).
 
+``account_token`` applies an account token's fields as if they were sent, through the
+same merge, and the token is then used (its refusals: :mod:`...domain.tokens`).
+
 Source: ``shared/spec/accounts-v2.openapi.json`` (``PostV2CoreAccountsId``).
 """
 
@@ -16,10 +19,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pytest_account_links.api.endpoints import _v2_accounts as accounts
+from pytest_account_links.api.endpoints import _v2_tokens
 from pytest_account_links.api.generations.v2 import V2
 from pytest_account_links.api.pipeline import Endpoint
 from pytest_account_links.core.errors import documented
-from pytest_account_links.domain import account_state
+from pytest_account_links.domain import account_state, tokens
 
 if TYPE_CHECKING:
     from pytest_account_links.api.pipeline import Answer, Exchange
@@ -29,8 +33,12 @@ NAME = "v2.core.accounts.update"
 
 def _respond(x: Exchange) -> Answer:
     account = x.found
-    sections = account_state.merge(account.state, x.params)
-    if "individual" in (x.params.get("identity") or {}):
+    token = _v2_tokens.named(x, tokens.ACCOUNT)
+    request = _v2_tokens.request(x, tokens.ACCOUNT, token)
+    sections = account_state.merge(account.state, request)
+    if token is not None:
+        tokens.use(token)
+    if "individual" in (request.get("identity") or {}):
         account_state.touch_person(account.state, x.store.clock.now())
     account_state.announce(account, sections)
     account.refresh()
@@ -46,7 +54,7 @@ ENDPOINT = Endpoint(
     respond=_respond,
     errors=documented(NAME),
     params=accounts.body_model(NAME),
-    check=accounts.find_open,
+    check=lambda x: accounts.find_open(x) or _v2_tokens.check(x, tokens.ACCOUNT),
     account=accounts.path_account,
     available_from=accounts.AVAILABLE_FROM,
     preview_from=accounts.PREVIEW_FROM,
